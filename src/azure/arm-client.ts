@@ -1,0 +1,412 @@
+import type {TokenCredential} from '@azure/core-auth'
+import type {HttpClient, Pipeline} from '@azure/core-rest-pipeline'
+import type {AzureTarget} from '../config/bridge-config.js'
+import {AioBridgeError, ExitCode} from '../errors.js'
+
+/**
+ * The one place that talks to Azure Resource Manager: one credential, one HTTP pipeline (keep-alive, retries for 429
+ * with Retry-After and transient 5xx, bearer token for the cloud's audience) shared by every gateway, and the ARM
+ * long-running-operation protocol (Azure-AsyncOperation / Location polling that honours Retry-After).
+ *
+ * The gateways use this instead of per-service SDK clients: @azure/arm-eventgrid has no namespaces, there is no
+ * @azure/arm-iotoperations, and one pipeline means one connection pool, one retry policy and one token cache.
+ */
+
+export type HttpMethod = 'GET' | 'PUT' | 'PATCH' | 'DELETE' | 'POST' | 'HEAD'
+
+export interface ArmResponse<T = unknown> {
+  status: number
+  body: T
+  headers: Record<string, string>
+}
+
+/** An ARM error response, shaped like @azure/core-rest-pipeline's RestError (statusCode, code). */
+export class ArmRequestError extends Error {
+  override readonly name = 'ArmRequestError'
+  constructor(
+    message: string,
+    readonly statusCode: number | undefined,
+    readonly code: string | undefined,
+    readonly method: string,
+    readonly path: string,
+    readonly details?: unknown,
+  ) {
+    super(message)
+  }
+}
+
+export interface ArmClientOptions {
+  credential: TokenCredential
+  endpoint: string
+  audience: string
+  /** Default wait between long-running-operation polls when the service sends no Retry-After. */
+  pollIntervalInMs?: number
+  /** Upper bound on one poll wait, whatever Retry-After says. */
+  maxPollIntervalInMs?: number
+  /** Upper bound on a whole long-running operation. */
+  operationTimeoutInMs?: number
+  maxRetries?: number
+  retryDelayInMs?: number
+  httpClient?: HttpClient
+  /** Called with a one-line trace of each request (for --debug); never given a token. */
+  trace?: (line: string) => void
+}
+
+interface CoreModule {
+  pipeline: Pipeline
+  httpClient: HttpClient
+  createPipelineRequest: typeof import('@azure/core-rest-pipeline').createPipelineRequest
+  createHttpHeaders: typeof import('@azure/core-rest-pipeline').createHttpHeaders
+}
+
+const TERMINAL_FAILED = new Set(['failed', 'canceled', 'cancelled', 'createfailed', 'deletefailed', 'updatedfailed'])
+
+export class ArmClient {
+  private core?: CoreModule
+  readonly endpoint: string
+  /** Requests sent, by "METHOD kind" (kind = last resource type in the path): for --debug and the benchmarks. */
+  readonly requestCounts = new Map<string, number>()
+
+  constructor(private readonly options: ArmClientOptions) {
+    this.endpoint = options.endpoint.replace(/\/+$/, '')
+  }
+
+  private async load(): Promise<CoreModule> {
+    if (this.core) return this.core
+    const rp = await import('@azure/core-rest-pipeline')
+    const pipeline = rp.createPipelineFromOptions({
+      retryOptions: {
+        maxRetries: this.options.maxRetries ?? 5,
+        retryDelayInMs: this.options.retryDelayInMs ?? 1000,
+        maxRetryDelayInMs: 30_000,
+      },
+      userAgentOptions: {userAgentPrefix: 'aio-bridge/0.1'},
+      redirectOptions: {maxRetries: 5},
+    })
+    pipeline.addPolicy(
+      rp.bearerTokenAuthenticationPolicy({
+        credential: this.options.credential,
+        scopes: `${this.options.audience}/.default`,
+      }),
+    )
+    this.core = {
+      pipeline,
+      httpClient: this.options.httpClient ?? rp.createDefaultHttpClient(),
+      createPipelineRequest: rp.createPipelineRequest,
+      createHttpHeaders: rp.createHttpHeaders,
+    }
+    return this.core
+  }
+
+  /** Sends one request (retries inside the pipeline); throws ArmRequestError for any status ≥ 400. */
+  async send<T = unknown>(
+    method: HttpMethod,
+    pathOrUrl: string,
+    opts: {apiVersion?: string; body?: unknown; query?: Record<string, string>; signal?: AbortSignal} = {},
+  ): Promise<ArmResponse<T>> {
+    const core = await this.load()
+    const url = this.url(pathOrUrl, opts.apiVersion, opts.query)
+    const headers = core.createHttpHeaders({accept: 'application/json'})
+    if (opts.body !== undefined) headers.set('content-type', 'application/json')
+    const request = core.createPipelineRequest({
+      url,
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      abortSignal: opts.signal,
+    })
+    const kind = `${method} ${resourceKind(url)}`
+    this.requestCounts.set(kind, (this.requestCounts.get(kind) ?? 0) + 1)
+    const started = Date.now()
+    let response: Awaited<ReturnType<Pipeline['sendRequest']>>
+    try {
+      response = await core.pipeline.sendRequest(core.httpClient, request)
+    } catch (err) {
+      const e = err as Error & {statusCode?: number; code?: string}
+      if (e.name === 'AbortError') throw err
+      if (e.name === 'RestError' && e.statusCode === undefined) {
+        throw new ArmRequestError(`${e.message} (${method} ${stripQuery(url)})`, undefined, e.code, method, url)
+      }
+      throw err
+    }
+    this.options.trace?.(`${method} ${stripQuery(url)} → ${response.status} (${Date.now() - started} ms)`)
+    const text = response.bodyAsText ?? ''
+    let body: unknown
+    try {
+      body = text ? JSON.parse(text) : undefined
+    } catch {
+      body = text
+    }
+    const headersOut: Record<string, string> = {}
+    for (const [k, v] of response.headers) headersOut[k.toLowerCase()] = v
+    if (response.status >= 400) {
+      const error = (body as {error?: {code?: string; message?: string; details?: unknown}} | undefined)?.error
+      throw new ArmRequestError(
+        error?.message ?? `HTTP ${response.status} from ${method} ${stripQuery(url)}`,
+        response.status,
+        error?.code,
+        method,
+        url,
+        error?.details,
+      )
+    }
+    return {status: response.status, body: body as T, headers: headersOut}
+  }
+
+  /** GET; a 404 is `undefined`, not an error. */
+  async get<T>(path: string, apiVersion: string, signal?: AbortSignal): Promise<T | undefined> {
+    try {
+      return (await this.send<T>('GET', path, {apiVersion, signal})).body
+    } catch (err) {
+      if (err instanceof ArmRequestError && err.statusCode === 404) return undefined
+      throw err
+    }
+  }
+
+  /** Every item of a paged list, following nextLink. */
+  async listAll<T>(
+    path: string,
+    apiVersion: string,
+    query?: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<T[]> {
+    const items: T[] = []
+    let next: string | undefined = path
+    let first = true
+    while (next) {
+      const page: ArmResponse<{value?: T[]; nextLink?: string}> = await this.send('GET', next, {
+        apiVersion: first ? apiVersion : undefined,
+        query: first ? query : undefined,
+        signal,
+      })
+      items.push(...(page.body?.value ?? []))
+      next = page.body?.nextLink ?? undefined
+      first = false
+    }
+    return items
+  }
+
+  /** PUT or PATCH and wait for the long-running operation; returns the resource as it ends. */
+  async putAndWait<T>(
+    method: 'PUT' | 'PATCH',
+    path: string,
+    apiVersion: string,
+    body: unknown,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    const first = await this.send<T>(method, path, {apiVersion, body, signal})
+    const asyncOp = first.headers['azure-asyncoperation']
+    const location = first.headers.location
+    if (asyncOp) {
+      await this.pollAsyncOperation(asyncOp, first.headers, signal)
+    } else if (first.status === 202 && location) {
+      await this.pollLocation(location, first.headers, signal)
+    } else if (isInProgress(first.body)) {
+      await this.pollResource(path, apiVersion, signal)
+    } else {
+      return first.body
+    }
+    const final = await this.send<T>('GET', path, {apiVersion, signal})
+    return final.body
+  }
+
+  /** POST and wait (what-if): the final body comes from the Location poll. */
+  async postAndWait<T>(path: string, apiVersion: string, body: unknown, signal?: AbortSignal): Promise<T> {
+    const first = await this.send<T>('POST', path, {apiVersion, body, signal})
+    if (first.status === 202 && first.headers.location) {
+      return (await this.pollLocation<T>(first.headers.location, first.headers, signal)) as T
+    }
+    if (first.headers['azure-asyncoperation']) {
+      const op = await this.pollAsyncOperation<T>(first.headers['azure-asyncoperation'], first.headers, signal)
+      return ((op as {properties?: unknown}).properties ?? op) as T
+    }
+    return first.body
+  }
+
+  /** DELETE and wait. Returns false when the resource was already gone (404 or 204). */
+  async deleteAndWait(path: string, apiVersion: string, signal?: AbortSignal): Promise<boolean> {
+    let first: ArmResponse
+    try {
+      first = await this.send('DELETE', path, {apiVersion, signal})
+    } catch (err) {
+      if (err instanceof ArmRequestError && err.statusCode === 404) return false
+      throw err
+    }
+    if (first.status === 204) return false
+    if (first.status === 202 || first.headers['azure-asyncoperation']) {
+      if (first.headers.location) await this.pollLocation(first.headers.location, first.headers, signal)
+      else if (first.headers['azure-asyncoperation'])
+        await this.pollAsyncOperation(first.headers['azure-asyncoperation'], first.headers, signal)
+    }
+    return true
+  }
+
+  private async pollAsyncOperation<T>(url: string, headers: Record<string, string>, signal?: AbortSignal): Promise<T> {
+    const deadline = Date.now() + (this.options.operationTimeoutInMs ?? 30 * 60_000)
+    let wait = this.waitFor(headers)
+    for (;;) {
+      await sleep(wait, signal)
+      const res = await this.send<{status?: string; error?: {code?: string; message?: string}}>('GET', url, {signal})
+      const status = (res.body?.status ?? '').toLowerCase()
+      if (status === 'succeeded') return res.body as T
+      if (TERMINAL_FAILED.has(status)) throw operationFailed(url, res.body?.error, res.body?.status)
+      if (Date.now() > deadline) throw operationTimedOut(url)
+      wait = this.waitFor(res.headers)
+    }
+  }
+
+  private async pollLocation<T>(
+    url: string,
+    headers: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<T | undefined> {
+    const deadline = Date.now() + (this.options.operationTimeoutInMs ?? 30 * 60_000)
+    let wait = this.waitFor(headers)
+    for (;;) {
+      await sleep(wait, signal)
+      let res: ArmResponse<T>
+      try {
+        res = await this.send<T>('GET', url, {signal})
+      } catch (err) {
+        // Location of a finished delete answers 404 on some services: the resource is gone.
+        if (err instanceof ArmRequestError && err.statusCode === 404) return undefined
+        if (
+          err instanceof ArmRequestError &&
+          err.statusCode !== undefined &&
+          err.statusCode < 500 &&
+          err.statusCode !== 429
+        ) {
+          throw operationFailed(url, {code: err.code, message: err.message})
+        }
+        throw err
+      }
+      if (res.status !== 202) return res.body
+      if (Date.now() > deadline) throw operationTimedOut(url)
+      wait = this.waitFor(res.headers)
+    }
+  }
+
+  private async pollResource(path: string, apiVersion: string, signal?: AbortSignal): Promise<void> {
+    const deadline = Date.now() + (this.options.operationTimeoutInMs ?? 30 * 60_000)
+    for (;;) {
+      await sleep(this.options.pollIntervalInMs ?? 2000, signal)
+      const res = await this.send<{properties?: {provisioningState?: string}}>('GET', path, {apiVersion, signal})
+      const state = (res.body?.properties?.provisioningState ?? 'succeeded').toLowerCase()
+      if (TERMINAL_FAILED.has(state)) throw operationFailed(path, undefined, res.body?.properties?.provisioningState)
+      if (!isInProgress(res.body)) return
+      if (Date.now() > deadline) throw operationTimedOut(path)
+    }
+  }
+
+  /** Retry-After (seconds) or retry-after-ms, capped; else the default interval. */
+  private waitFor(headers: Record<string, string>): number {
+    const max = this.options.maxPollIntervalInMs ?? 30_000
+    const ms = Number(headers['retry-after-ms'] ?? Number.NaN)
+    if (Number.isFinite(ms) && ms >= 0) return Math.min(ms, max)
+    const s = Number(headers['retry-after'] ?? Number.NaN)
+    if (Number.isFinite(s) && s >= 0) return Math.min(s * 1000, max)
+    return this.options.pollIntervalInMs ?? 2000
+  }
+
+  private url(pathOrUrl: string, apiVersion?: string, query?: Record<string, string>): string {
+    const base = /^https?:\/\//.test(pathOrUrl) ? pathOrUrl : `${this.endpoint}/${pathOrUrl.replace(/^\/+/, '')}`
+    const u = new URL(base)
+    if (apiVersion) u.searchParams.set('api-version', apiVersion)
+    for (const [k, v] of Object.entries(query ?? {})) u.searchParams.set(k, v)
+    // ARM expects %20 rather than + in $filter values.
+    return u.toString().replace(/\+/g, '%20')
+  }
+}
+
+function isInProgress(body: unknown): boolean {
+  const state = (body as {properties?: {provisioningState?: string}} | undefined)?.properties?.provisioningState
+  if (!state) return false
+  const s = state.toLowerCase()
+  return !(s === 'succeeded' || TERMINAL_FAILED.has(s))
+}
+
+function operationFailed(url: string, error?: {code?: string; message?: string}, status?: string): AioBridgeError {
+  return new AioBridgeError(
+    'OPERATION_FAILED',
+    `An Azure operation ended ${status ?? 'Failed'}${error?.code ? ` with ${error.code}` : ''}: ${error?.message ?? 'no message'}`,
+    {
+      exitCode: ExitCode.azureService,
+      remedy: 'Fix what the message names, then run the command again; it continues from what exists.',
+      details: {armCode: error?.code, operation: stripQuery(url)},
+    },
+  )
+}
+
+function operationTimedOut(url: string): AioBridgeError {
+  return new AioBridgeError('OPERATION_TIMEOUT', `An Azure operation did not finish in time (${stripQuery(url)}).`, {
+    exitCode: ExitCode.azureService,
+    remedy: 'Run the command again later; it continues from what exists.',
+  })
+}
+
+function stripQuery(url: string): string {
+  return url.split('?')[0] ?? url
+}
+
+/** The resource type a URL addresses, for request counting: ".../topicSpaces/x" → "topicSpaces". */
+export function resourceKind(url: string): string {
+  const path = new URL(url).pathname.split('/').filter(Boolean)
+  if (path.includes('operationsStatus') || path.includes('operationStatuses') || path.includes('operationResults'))
+    return 'operation'
+  const last = path.length % 2 === 0 ? path[path.length - 2] : path[path.length - 1]
+  return last ?? 'root'
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortError())
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    const onAbort = () => {
+      clearTimeout(t)
+      reject(abortError())
+    }
+    signal?.addEventListener('abort', onAbort, {once: true})
+  })
+}
+
+function abortError(): Error {
+  const e = new Error('The operation was aborted.')
+  e.name = 'AbortError'
+  return e
+}
+
+/** Builds the shared client for a target: DefaultAzureCredential (honours AZURE_TOKEN_CREDENTIALS) unless given one. */
+export async function createArmClient(
+  target: AzureTarget,
+  opts: {credential?: TokenCredential; trace?: (line: string) => void} = {},
+): Promise<ArmClient> {
+  const credential = opts.credential ?? (await createCredential())
+  const env = process.env
+  return new ArmClient({
+    credential,
+    endpoint: target.armEndpoint,
+    audience: target.armAudience,
+    pollIntervalInMs: numberEnv(env.AIO_BRIDGE_POLL_INTERVAL_MS),
+    retryDelayInMs: numberEnv(env.AIO_BRIDGE_RETRY_DELAY_MS),
+    trace: opts.trace,
+  })
+}
+
+let sharedCredential: TokenCredential | undefined
+
+/** One credential per process, shared by ARM, the Event Grid MQTT token and Azure Monitor. */
+export async function createCredential(): Promise<TokenCredential> {
+  if (sharedCredential) return sharedCredential
+  const {DefaultAzureCredential} = await import('@azure/identity')
+  sharedCredential = new DefaultAzureCredential()
+  return sharedCredential
+}
+
+function numberEnv(v: string | undefined): number | undefined {
+  if (v === undefined || v === '') return undefined
+  const n = Number(v)
+  return Number.isFinite(n) && n >= 0 ? n : undefined
+}

@@ -1,0 +1,152 @@
+import {AzureError, ExitCode} from '../errors.js'
+
+/**
+ * Maps what Azure (or the credential) reports onto typed errors with the fix. Pure and import-free, so the
+ * error path never loads the SDK. Recognition is by HTTP status and ARM error code, never by message text.
+ */
+
+/** What the caller was doing, so a 403 can name the role that is missing. */
+export interface AzureErrorContext {
+  /** e.g. "create the role assignment" */
+  action?: string
+  /** The built-in role that grants it, e.g. "Role Based Access Control Administrator". */
+  role?: string
+  scope?: string
+}
+
+/** The shape both @azure/core-rest-pipeline's RestError and ArmClient's errors have. */
+export interface AzureErrorLike {
+  name: string
+  message: string
+  statusCode?: number
+  code?: string
+  details?: unknown
+}
+
+const CREDENTIAL_ERRORS = new Set([
+  'CredentialUnavailableError',
+  'AuthenticationRequiredError',
+  'AggregateAuthenticationError',
+  'AuthenticationError',
+])
+
+export function looksLikeAzureError(err: unknown): err is AzureErrorLike {
+  if (!(err instanceof Error)) return false
+  return err.name === 'RestError' || err.name === 'ArmRequestError' || CREDENTIAL_ERRORS.has(err.name)
+}
+
+export function fromAzureError(err: AzureErrorLike, ctx: AzureErrorContext = {}): AzureError {
+  const status = err.statusCode
+  const code = err.code ?? ''
+  const armMessage = firstLine(err.message)
+  const details = {statusCode: status, armCode: code || undefined, ...(ctx.scope ? {scope: ctx.scope} : {})}
+  const make = (c: string, message: string, remedy: string, exitCode: (typeof ExitCode)[keyof typeof ExitCode]) =>
+    new AzureError(c, message, {remedy, exitCode, cause: err, details})
+
+  if (
+    CREDENTIAL_ERRORS.has(err.name) ||
+    status === 401 ||
+    code === 'InvalidAuthenticationToken' ||
+    code === 'ExpiredAuthenticationToken'
+  ) {
+    return make(
+      'NOT_LOGGED_IN',
+      `Not logged in to Azure: ${armMessage}`,
+      "Run 'az login' (or, in CI, azure/login with OIDC), or set AZURE_TOKEN_CREDENTIALS to the credential to use, e.g. AzureCliCredential.",
+      ExitCode.notLoggedIn,
+    )
+  }
+  if (status === 403 || code === 'AuthorizationFailed' || code === 'LinkedAuthorizationFailed') {
+    const role = ctx.role ?? 'Contributor'
+    const what = ctx.action ? ` to ${ctx.action}` : ''
+    return make(
+      'FORBIDDEN',
+      `Permission denied${what}${ctx.scope ? ` at ${ctx.scope}` : ''}: ${armMessage}`,
+      `Ask an owner to grant you '${role}'${ctx.scope ? ` on ${ctx.scope}` : ''}: az role assignment create --assignee <you> --role "${role}" --scope ${ctx.scope ?? '<scope>'}`,
+      ExitCode.forbidden,
+    )
+  }
+  if (code === 'MissingSubscriptionRegistration' || code === 'NoRegisteredProviderFound') {
+    const ns = /namespace '([^']+)'/i.exec(err.message)?.[1] ?? 'Microsoft.EventGrid'
+    return make(
+      'PROVIDER_NOT_REGISTERED',
+      `The resource provider ${ns} is not registered in this subscription.`,
+      `az provider register --namespace ${ns} --wait`,
+      ExitCode.prerequisite,
+    )
+  }
+  if (code === 'ResourceGroupNotFound') {
+    return make(
+      'RESOURCE_GROUP_NOT_FOUND',
+      armMessage,
+      'Create it (az group create --name <group> --location <region>) or fix --resource-group.',
+      ExitCode.prerequisite,
+    )
+  }
+  if (code === 'SubscriptionNotFound' || code === 'InvalidSubscriptionId') {
+    return make(
+      'SUBSCRIPTION_NOT_FOUND',
+      armMessage,
+      'Fix --subscription (az account list -o table shows the ones you can use).',
+      ExitCode.prerequisite,
+    )
+  }
+  if (/QuotaExceeded|LimitExceeded/i.test(code)) {
+    return make(
+      'QUOTA_EXCEEDED',
+      `Azure quota reached: ${armMessage}`,
+      'Delete unused namespaces or request a quota increase (az quota / the portal).',
+      ExitCode.conflict,
+    )
+  }
+  if (/NameNotAvailable|AlreadyExists|NameAlreadyInUse|NameUnavailable/i.test(code)) {
+    return make(
+      'NAME_TAKEN',
+      `The name is taken: ${armMessage}`,
+      'Choose another name (--namespace) or use the existing resource’s resource group.',
+      ExitCode.conflict,
+    )
+  }
+  if (status === 409) {
+    return make(
+      'CONFLICT',
+      `Azure reported a conflict: ${armMessage}`,
+      'Wait for the operation in progress to finish, then run the command again.',
+      ExitCode.conflict,
+    )
+  }
+  if (status === 429) {
+    return make(
+      'THROTTLED',
+      `Azure kept throttling the requests: ${armMessage}`,
+      'Wait a minute and run the command again; it continues from what exists.',
+      ExitCode.azureService,
+    )
+  }
+  if (status !== undefined && status >= 500) {
+    return make(
+      'AZURE_UNAVAILABLE',
+      `Azure kept failing (HTTP ${status}): ${armMessage}`,
+      'Run the command again later; it continues from what exists.',
+      ExitCode.azureService,
+    )
+  }
+  if (status === undefined) {
+    return make(
+      'AZURE_UNREACHABLE',
+      `Cannot reach Azure Resource Manager: ${armMessage}`,
+      'Check the network, a proxy (HTTPS_PROXY) and AIO_BRIDGE_ARM_ENDPOINT.',
+      ExitCode.azureService,
+    )
+  }
+  return make(
+    'AZURE_REQUEST_REJECTED',
+    `Azure rejected the request (HTTP ${status}${code ? `, ${code}` : ''}): ${armMessage}`,
+    'Fix the input the message names and run the command again.',
+    ExitCode.azureService,
+  )
+}
+
+function firstLine(message: string): string {
+  return (message.split('\n')[0] ?? '').trim()
+}
