@@ -1,0 +1,106 @@
+import {type ArmClient, ArmRequestError, sleep} from './arm-client.js'
+import {API, roleGuidOf, sameId} from './ids.js'
+
+export interface RoleAssignment {
+  id: string
+  name: string
+  properties: {roleDefinitionId: string; principalId: string; principalType?: string; scope?: string; description?: string}
+}
+
+export type PrincipalType = 'ServicePrincipal' | 'User' | 'Group'
+
+export interface CreateRoleAssignmentOptions {
+  principalType?: PrincipalType
+  description?: string
+  /** Total time to keep retrying PrincipalNotFound (a new identity replicating in Entra ID). */
+  principalWaitInMs?: number
+  /** First backoff delay; doubles up to 30 s. */
+  principalRetryDelayInMs?: number
+  /** Told about each wait so the progress can say "waiting for the identity to replicate". */
+  onPrincipalRetry?: (attempt: number, delayInMs: number) => void
+  signal?: AbortSignal
+}
+
+export type CreateRoleAssignmentResult =
+  | {outcome: 'created'; assignment: RoleAssignment}
+  | {outcome: 'exists'; assignment?: RoleAssignment; existingName?: string}
+
+/** Role assignments (Microsoft.Authorization 2022-04-01) at any scope. */
+export class AuthorizationGateway {
+  constructor(private readonly arm: ArmClient) {}
+
+  getRoleAssignment(scope: string, name: string): Promise<RoleAssignment | undefined> {
+    return this.arm.get<RoleAssignment>(`${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`, API.authorization)
+  }
+
+  /** Assignments for one principal that apply at the scope (at it, above it, or below it). */
+  listRoleAssignmentsForPrincipal(scope: string, principalId: string): Promise<RoleAssignment[]> {
+    return this.arm.listAll<RoleAssignment>(`${scope}/providers/Microsoft.Authorization/roleAssignments`, API.authorization, {
+      $filter: `principalId eq '${principalId}'`,
+    })
+  }
+
+  /**
+   * Creates the assignment under a deterministic name. An equivalent assignment (409 RoleAssignmentExists) is success;
+   * PrincipalNotFound (replication delay after the identity was made) is retried with backoff for a bounded time.
+   */
+  async createRoleAssignment(
+    scope: string,
+    name: string,
+    roleDefinitionId: string,
+    principalId: string,
+    opts: CreateRoleAssignmentOptions = {},
+  ): Promise<CreateRoleAssignmentResult> {
+    const body = {
+      properties: {
+        roleDefinitionId,
+        principalId,
+        principalType: opts.principalType ?? 'ServicePrincipal',
+        ...(opts.description ? {description: opts.description} : {}),
+      },
+    }
+    const deadline = Date.now() + (opts.principalWaitInMs ?? 5 * 60_000)
+    let delay = opts.principalRetryDelayInMs ?? 2000
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await this.arm.send<RoleAssignment>(
+          'PUT',
+          `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
+          {apiVersion: API.authorization, body, signal: opts.signal},
+        )
+        return res.status === 201 ? {outcome: 'created', assignment: res.body} : {outcome: 'exists', assignment: res.body}
+      } catch (err) {
+        if (err instanceof ArmRequestError && err.statusCode === 409 && err.code === 'RoleAssignmentExists') {
+          const existingName = /existing role assignment is ([0-9a-f]{32})/i.exec(err.message)?.[1]
+          return {outcome: 'exists', existingName}
+        }
+        if (err instanceof ArmRequestError && err.code === 'PrincipalNotFound' && Date.now() + delay < deadline) {
+          opts.onPrincipalRetry?.(attempt, delay)
+          await sleep(delay, opts.signal)
+          delay = Math.min(delay * 2, 30_000)
+          continue
+        }
+        throw err
+      }
+    }
+  }
+
+  deleteRoleAssignment(scope: string, name: string): Promise<boolean> {
+    return this.arm.deleteAndWait(`${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`, API.authorization)
+  }
+}
+
+/** Does any assignment give this role to this principal exactly at this scope? */
+export function findEquivalentAssignment(
+  assignments: RoleAssignment[],
+  scope: string,
+  roleGuid: string,
+  principalId: string,
+): RoleAssignment | undefined {
+  return assignments.find(
+    (a) =>
+      sameId(a.properties.scope, scope) &&
+      roleGuidOf(a.properties.roleDefinitionId) === roleGuid.toLowerCase() &&
+      a.properties.principalId.toLowerCase() === principalId.toLowerCase(),
+  )
+}

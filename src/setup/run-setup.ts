@@ -1,0 +1,296 @@
+import type {BridgeConfig} from '../config/bridge-config.js'
+import {AioBridgeError, AzureError, ExitCode} from '../errors.js'
+import {type ArmClient, ArmRequestError} from '../azure/arm-client.js'
+import {fromAzureError, looksLikeAzureError} from '../azure/arm-errors.js'
+import {AuthorizationGateway, type RoleAssignment} from '../azure/authorization-gateway.js'
+import {type EventGridNamespace, EventGridGateway} from '../azure/eventgrid-gateway.js'
+import {type ClusterExtension, ExtensionsGateway} from '../azure/extensions-gateway.js'
+import {ResourcesGateway} from '../azure/resources-gateway.js'
+import {type Action, type ObservedState, planSetup, resolvePrincipal, type SetupPlan} from '../plan/setup-plan.js'
+import type {StepReporter} from './reporter.js'
+
+export interface SetupOptions {
+  dryRun?: boolean
+  signal?: AbortSignal
+  /** First delay when a new identity is still replicating; doubles. */
+  principalRetryDelayInMs?: number
+  principalWaitInMs?: number
+  pollIntervalInMs?: number
+}
+
+export interface SetupResult {
+  dryRun: boolean
+  subscriptionId: string
+  resourceGroup: string
+  location: string
+  namespace: {name: string; id: string; action: Action; managed: boolean; changes: string[]}
+  topicSpace: {name: string; id: string; action: Action; managed: boolean; changes: string[]; templates: string[]}
+  principalId: string
+  extension: string
+  roleAssignments: Array<{role: string; roleName: string; name: string; id: string; scope: string; action: Action; existingName?: string}>
+  hostname: string | null
+  warnings: string[]
+}
+
+export const SETUP_STEPS = {
+  read: 'Read the current state (subscription, resource group, provider, namespace, topic space, cluster extensions)',
+  namespace: 'Event Grid namespace',
+  topicSpace: 'Topic space',
+  publisher: 'Role EventGrid TopicSpaces Publisher',
+  subscriber: 'Role EventGrid TopicSpaces Subscriber',
+  hostname: 'MQTT hostname',
+} as const
+
+export type SetupStepId = keyof typeof SETUP_STEPS
+
+/** Reads everything setup decides on, all at once: one round of independent GETs. */
+export async function observeSetupState(arm: ArmClient, config: BridgeConfig): Promise<ObservedState> {
+  const sub = config.subscriptionId
+  const rg = config.resourceGroup
+  const resources = new ResourcesGateway(arm)
+  const eventGrid = new EventGridGateway(arm)
+  const extensionsGw = new ExtensionsGateway(arm)
+  const authorization = new AuthorizationGateway(arm)
+  const cluster = config.cluster ?? ''
+  const topicSpace = eventGrid.getTopicSpace(sub, rg, config.namespace, config.topicSpace)
+
+  const extensionsAndRoles = (async (): Promise<{extensions: ClusterExtension[]; roles: RoleAssignment[]}> => {
+    const extensions = await extensionsGw.listClusterExtensions(sub, rg, cluster).catch((err: unknown) => {
+      if (err instanceof ArmRequestError && err.statusCode === 404 && err.code !== 'ResourceGroupNotFound') {
+        throw new AzureError('CLUSTER_NOT_FOUND', `Arc-enabled cluster '${cluster}' was not found in resource group '${rg}'.`, {
+          exitCode: ExitCode.prerequisite,
+          remedy: `Fix --cluster (az connectedk8s list -g ${rg} -o table lists the clusters).`,
+          cause: err,
+        })
+      }
+      throw err
+    })
+    // The assignments can be listed only once the principal is known and the topic space exists.
+    const ts = await topicSpace
+    if (!ts) return {extensions, roles: []}
+    const principal = resolvePrincipal(cluster, extensions)
+    const roles = await authorization.listRoleAssignmentsForPrincipal(ts.id, principal.principalId)
+    return {extensions, roles}
+  })()
+  const subscription = resources.getSubscription(sub)
+  const resourceGroup = resources.getResourceGroup(sub, rg)
+  const provider = resources.getProviderRegistration(sub, 'Microsoft.EventGrid')
+  const namespace = eventGrid.getNamespace(sub, rg, config.namespace)
+
+  const [s, g, p, n, t, er] = await Promise.allSettled([subscription, resourceGroup, provider, namespace, topicSpace, extensionsAndRoles])
+  // Report the most basic problem first: a missing subscription or group explains the other failures.
+  if (s.status === 'rejected') throw s.reason
+  if (g.status === 'rejected') throw g.reason
+  const partial = {subscriptionExists: s.value !== undefined, resourceGroup: g.value}
+  if (!partial.subscriptionExists || !partial.resourceGroup) {
+    return {...partial, extensions: [], roleAssignments: []}
+  }
+  for (const r of [p, n, t, er]) if (r.status === 'rejected') throw r.reason
+  const ok = <T>(r: PromiseSettledResult<T>) => (r as PromiseFulfilledResult<T>).value
+  return {
+    ...partial,
+    providerRegistration: ok(p),
+    namespace: ok(n),
+    topicSpace: ok(t),
+    extensions: ok(er).extensions,
+    roleAssignments: ok(er).roles,
+  }
+}
+
+/**
+ * setup's Event Grid half: observe → plan (pure) → apply, with independent work overlapped (all reads at once; the two
+ * role assignments together). Safe to re-run: every step converges, and a second run sends no write.
+ */
+export async function runSetup(arm: ArmClient, config: BridgeConfig, reporter: StepReporter, opts: SetupOptions = {}): Promise<SetupResult> {
+  const done: string[] = []
+  const step = async <T>(id: SetupStepId, fn: () => Promise<T>, title: (v: T) => string): Promise<T> => {
+    if (opts.signal?.aborted) throw interrupted()
+    reporter.begin(id, SETUP_STEPS[id])
+    try {
+      const v = await fn()
+      const t = title(v)
+      reporter.end(id, t)
+      done.push(t)
+      return v
+    } catch (err) {
+      reporter.fail(id, 'failed')
+      throw err
+    }
+  }
+
+  try {
+    const observed = await step('read', () => observeSetupState(arm, config), () => 'Read the current state')
+    const plan = planSetup(config, observed)
+    if (opts.dryRun) {
+      for (const id of ['namespace', 'topicSpace', 'publisher', 'subscriber', 'hostname'] as const) {
+        reporter.skip(id, describePlanned(plan, id))
+      }
+      return toResult(config, plan, observed.namespace?.properties.topicSpacesConfiguration?.hostname ?? null, true)
+    }
+    const result = await applySetupPlan(arm, config, plan, observed, reporter, step, opts)
+    return result
+  } catch (err) {
+    throw withProgress(err, done, config)
+  }
+}
+
+type StepFn = <T>(id: SetupStepId, fn: () => Promise<T>, title: (v: T) => string) => Promise<T>
+
+async function applySetupPlan(
+  arm: ArmClient,
+  config: BridgeConfig,
+  plan: SetupPlan,
+  observed: ObservedState,
+  reporter: StepReporter,
+  step: StepFn,
+  opts: SetupOptions,
+): Promise<SetupResult> {
+  const sub = config.subscriptionId
+  const rg = config.resourceGroup
+  const eventGrid = new EventGridGateway(arm)
+  const authorization = new AuthorizationGateway(arm)
+
+  const ns = await step(
+    'namespace',
+    async (): Promise<EventGridNamespace | undefined> => {
+      const p = plan.namespace
+      if (p.action === 'create') return eventGrid.createOrUpdateNamespace(sub, rg, config.namespace, p.body)
+      if (p.action === 'update') return eventGrid.updateNamespace(sub, rg, config.namespace, p.body)
+      return observed.namespace
+    },
+    () => `Namespace ${config.namespace}: ${actionText(plan.namespace.action, plan.namespace.changes)}`,
+  )
+
+  await step(
+    'topicSpace',
+    async () => {
+      const p = plan.topicSpace
+      if (p.action === 'unchanged') return observed.topicSpace
+      return eventGrid.createOrUpdateTopicSpace(sub, rg, config.namespace, config.topicSpace, p.body)
+    },
+    () => `Topic space ${config.topicSpace}: ${actionText(plan.topicSpace.action, plan.topicSpace.changes)}`,
+  )
+
+  const roleIds: Record<string, string> = {}
+  await Promise.all(
+    plan.roles.map((r) =>
+      step(
+        r.role,
+        async () => {
+          if (r.action === 'unchanged') return 'unchanged' as const
+          const res = await authorization.createRoleAssignment(r.scope, r.name, r.roleDefinitionId, plan.principal.principalId, {
+            principalType: 'ServicePrincipal',
+            principalRetryDelayInMs: opts.principalRetryDelayInMs,
+            principalWaitInMs: opts.principalWaitInMs,
+            onPrincipalRetry: (attempt, delay) =>
+              reporter.update(r.role, `identity not replicated yet (PrincipalNotFound): retry ${attempt} in ${Math.round(delay / 1000)} s`),
+          })
+          if (res.outcome === 'exists' && res.existingName) r.existingName = res.existingName
+          if (res.outcome === 'exists') r.action = 'unchanged'
+          return res.outcome
+        },
+        (outcome) => {
+          roleIds[r.role] = `${r.scope}/providers/Microsoft.Authorization/roleAssignments/${r.existingName ?? r.name}`
+          return `${r.roleName}: ${outcome === 'created' ? 'created' : 'unchanged'}${r.existingName ? ' (an equivalent assignment exists)' : ''}`
+        },
+      ),
+    ),
+  )
+
+  const hostname = await step(
+    'hostname',
+    async () => {
+      const current = ns?.properties.topicSpacesConfiguration?.hostname
+      const state = ns?.properties.provisioningState?.toLowerCase()
+      if (current && (state === undefined || state === 'succeeded')) return current
+      reporter.update('hostname', 'waiting for the namespace to finish provisioning')
+      const done = await eventGrid.waitForNamespace(sub, rg, config.namespace, opts.pollIntervalInMs ?? 2000, opts.signal)
+      const h = done?.properties.topicSpacesConfiguration?.hostname
+      if (!h) {
+        throw new AzureError('HOSTNAME_UNAVAILABLE', `Namespace '${config.namespace}' has no MQTT hostname (provisioning state ${done?.properties.provisioningState ?? 'unknown'}).`, {
+          exitCode: ExitCode.azureService,
+          remedy: `Check the namespace (az eventgrid namespace show -g ${rg} -n ${config.namespace}) and run setup again.`,
+        })
+      }
+      return h
+    },
+    (h) => `MQTT hostname: ${h}`,
+  )
+  return toResult(config, plan, hostname, false)
+}
+
+function toResult(config: BridgeConfig, plan: SetupPlan, hostname: string | null, dryRun: boolean): SetupResult {
+  return {
+    dryRun,
+    subscriptionId: config.subscriptionId,
+    resourceGroup: config.resourceGroup,
+    location: plan.location,
+    namespace: {name: config.namespace, id: plan.namespace.id, action: plan.namespace.action, managed: plan.namespace.managed, changes: plan.namespace.changes},
+    topicSpace: {
+      name: config.topicSpace,
+      id: plan.topicSpace.id,
+      action: plan.topicSpace.action,
+      managed: plan.topicSpace.managed,
+      changes: plan.topicSpace.changes,
+      templates: config.topicTemplates,
+    },
+    principalId: plan.principal.principalId,
+    extension: plan.principal.extension,
+    roleAssignments: plan.roles.map((r) => ({
+      role: r.role,
+      roleName: r.roleName,
+      name: r.existingName ?? r.name,
+      id: `${r.scope}/providers/Microsoft.Authorization/roleAssignments/${r.existingName ?? r.name}`,
+      scope: r.scope,
+      action: r.action,
+      ...(r.existingName ? {existingName: r.existingName} : {}),
+    })),
+    hostname,
+    warnings: plan.warnings,
+  }
+}
+
+function actionText(action: Action, changes: string[]): string {
+  if (action === 'unchanged') return 'unchanged'
+  return `${action === 'create' ? 'created' : 'updated'}${changes.length ? ` (${changes.join('; ')})` : ''}`
+}
+
+function describePlanned(plan: SetupPlan, id: SetupStepId): string {
+  switch (id) {
+    case 'namespace':
+      return `would ${plan.namespace.action === 'unchanged' ? 'stay unchanged' : plan.namespace.changes.join('; ')}`
+    case 'topicSpace':
+      return `would ${plan.topicSpace.action === 'unchanged' ? 'stay unchanged' : plan.topicSpace.changes.join('; ')}`
+    case 'publisher':
+    case 'subscriber': {
+      const r = plan.roles.find((x) => x.role === id)
+      return r?.action === 'create' ? `would be assigned to ${plan.principal.principalId}` : 'already assigned'
+    }
+    default:
+      return 'read after the namespace is provisioned'
+  }
+}
+
+function interrupted(): AioBridgeError {
+  return new AioBridgeError('INTERRUPTED', 'Interrupted: stopped after the step in flight.', {
+    exitCode: ExitCode.interrupted,
+    remedy: "Run 'aio-bridge setup' again with the same inputs to continue.",
+  })
+}
+
+/** A failure half way says what exists now and how to continue or undo. */
+function withProgress(err: unknown, done: string[], config: BridgeConfig): AioBridgeError {
+  const e = err instanceof AioBridgeError ? err : looksLikeAzureError(err) ? fromAzureError(err) : undefined
+  if (!e) throw err
+  const made = done.filter((d) => d !== 'Read the current state')
+  if (made.length > 0) {
+    e.progress = [
+      'Done before the failure:',
+      ...made.map((d) => `  ✔ ${d}`),
+      `Run 'aio-bridge setup' again with the same inputs to continue from here, or 'aio-bridge teardown -g ${config.resourceGroup} -n ${config.namespace} --yes' to remove what setup made.`,
+    ].join('\n')
+  } else if (e.code !== 'INTERRUPTED') {
+    e.progress = 'Nothing was changed in Azure.'
+  }
+  return e
+}

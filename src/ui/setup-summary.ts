@@ -1,0 +1,23 @@
+import type {SetupResult} from '../setup/run-setup.js'
+import type {Theme} from './theme.js'
+
+/** The human summary printed after setup's task list. Pure: result in, text out. */
+export function formatSetupSummary(r: SetupResult, theme: Theme): string {
+  const roles = r.roleAssignments.map((a) => `${a.roleName.replace('EventGrid TopicSpaces ', '')}: ${theme.action(a.action)}`).join(', ')
+  const rows: Array<[string, string]> = [
+    ['namespace', `${r.namespace.name} (${theme.action(r.namespace.action)})`],
+    ['topic space', `${r.topicSpace.name} (${theme.action(r.topicSpace.action)}), templates ${r.topicSpace.templates.join(', ')}`],
+    ['principal', `${r.principalId} (extension ${r.extension})`],
+    ['roles', roles],
+    ['hostname', r.hostname ?? theme.dim('(known once the namespace is provisioned)')],
+  ]
+  const head = r.dryRun
+    ? theme.bold('Dry run: nothing was changed. Planned:')
+    : theme.ok(theme.bold('The Event Grid side of the bridge is ready.'))
+  const lines = [head, ...rows.map(([k, v]) => `  ${k.padEnd(12)} ${v}`)]
+  for (const w of r.warnings) lines.push(theme.warn(`  warning: ${w}`))
+  if (!r.dryRun) {
+    lines.push('', theme.dim(`Next: aio-bridge render --format bicep --hostname ${r.hostname ?? '<hostname>'}   then: aio-bridge verify`))
+  }
+  return lines.join('\n')
+}
