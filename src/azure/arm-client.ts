@@ -246,7 +246,7 @@ export class ArmClient {
     let wait = this.waitFor(headers)
     for (;;) {
       await sleep(wait, signal)
-      const res = await this.send<{status?: string; error?: {code?: string; message?: string}}>('GET', url, {signal})
+      const res = await this.send<{status?: string; error?: ArmErrorBody}>('GET', url, {signal})
       const status = (res.body?.status ?? '').toLowerCase()
       if (status === 'succeeded') return res.body as T
       if (TERMINAL_FAILED.has(status)) throw operationFailed(url, res.body?.error, res.body?.status)
@@ -325,14 +325,28 @@ function isInProgress(body: unknown): boolean {
   return !(s === 'succeeded' || TERMINAL_FAILED.has(s))
 }
 
-function operationFailed(url: string, error?: {code?: string; message?: string}, status?: string): AioBridgeError {
+interface ArmErrorBody {
+  code?: string
+  message?: string
+  details?: ArmErrorBody[]
+}
+
+/** The innermost ARM errors say what actually failed (a deployment wraps them in DeploymentFailed). */
+function innermost(error: ArmErrorBody | undefined): ArmErrorBody[] {
+  if (!error?.details?.length) return error ? [error] : []
+  return error.details.flatMap((d) => innermost(d))
+}
+
+function operationFailed(url: string, error?: ArmErrorBody, status?: string): AioBridgeError {
+  const causes = innermost(error).filter((e) => e !== error)
+  const why = causes.length > 0 ? ` — ${causes.map((c) => `${c.code ?? '?'}: ${c.message ?? ''}`).join('; ')}` : ''
   return new AioBridgeError(
     'OPERATION_FAILED',
-    `An Azure operation ended ${status ?? 'Failed'}${error?.code ? ` with ${error.code}` : ''}: ${error?.message ?? 'no message'}`,
+    `An Azure operation ended ${status ?? 'Failed'}${error?.code ? ` with ${error.code}` : ''}: ${error?.message ?? 'no message'}${why}`,
     {
       exitCode: ExitCode.azureService,
       remedy: 'Fix what the message names, then run the command again; it continues from what exists.',
-      details: {armCode: error?.code, operation: stripQuery(url)},
+      details: {armCode: error?.code, causes: causes.map((c) => ({code: c.code, message: c.message})), operation: stripQuery(url)},
     },
   )
 }
