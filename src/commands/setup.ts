@@ -1,13 +1,13 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {resolveBridgeConfig} from '../config/bridge-config.js'
-import {ExitCode} from '../errors.js'
 import {azureFlags, clusterFlags, eventGridFlags} from '../flags.js'
+import {bridgeModelFlags, deploymentTargetFlags} from '../render/flags.js'
 import type {SetupResult} from '../setup/run-setup.js'
 
 export default class Setup extends BaseCommand {
-  static override summary = 'Provision the Event Grid side of the bridge: namespace, topic space, roles, hostname.'
-  static override description = `Does the tutorial's az steps in one safe, re-runnable command: an Event Grid namespace with MQTT enabled, a topic space, the IoT Operations extension's managed identity given the TopicSpaces Publisher and Subscriber roles on it, and the namespace's MQTT hostname. A second run with the same inputs changes nothing. Reads the tutorial's environment variables (SUBSCRIPTION_ID, RESOURCE_GROUP, LOCATION, EVENT_GRID_NAMESPACE, CLUSTER_NAME); flags override them.
+  static override summary = 'Provision the bridge: Event Grid namespace, topic space, roles, hostname, and the dataflows.'
+  static override description = `Does the tutorial's steps in one safe, re-runnable command: an Event Grid namespace with MQTT enabled, a topic space, the IoT Operations extension's managed identity given the TopicSpaces Publisher and Subscriber roles on it, the namespace's MQTT hostname, and the IoT Operations dataflow endpoint and two dataflows (an ARM deployment by default, kubectl with --target kubernetes, files only with --no-apply). A second run with the same inputs changes nothing. Reads the tutorial's environment variables (SUBSCRIPTION_ID, RESOURCE_GROUP, LOCATION, EVENT_GRID_NAMESPACE, CLUSTER_NAME); flags override them.
 
 EXIT CODES
   0 done   2 invalid input   3 not logged in   4 permission denied   5 prerequisite missing
@@ -15,32 +15,53 @@ EXIT CODES
   static override examples = [
     '<%= config.bin %> setup -g my-rg -n my-eg-namespace -c my-cluster --subscription 00000000-0000-0000-0000-000000000000',
     'export RESOURCE_GROUP=my-rg EVENT_GRID_NAMESPACE=my-eg CLUSTER_NAME=my-cluster SUBSCRIPTION_ID=…\n<%= config.bin %> setup --dry-run',
+    '<%= config.bin %> setup --target kubernetes',
     '<%= config.bin %> setup --json',
   ]
   static override flags = {
     ...azureFlags,
     ...eventGridFlags,
     ...clusterFlags,
-    'dry-run': Flags.boolean({description: 'Read Azure and show what setup would do; change nothing.'}),
+    ...bridgeModelFlags,
+    ...deploymentTargetFlags,
+    target: Flags.string({
+      description: 'How to apply the dataflows: arm (an ARM deployment into the resource group) or kubernetes (kubectl apply)',
+      options: ['arm', 'kubernetes'],
+      default: 'arm',
+    }),
+    apply: Flags.boolean({description: 'Apply the dataflows (--no-apply: write the files only)', allowNo: true, default: true}),
+    'out-dir': Flags.string({description: 'Where the rendered files go (--no-apply, or kubectl missing)', default: 'aio-bridge-out'}),
+    'crd-version': Flags.string({description: 'Kubernetes CRD version (--target kubernetes)', options: ['v1', 'v1beta1'], default: 'v1'}),
+    'dry-run': Flags.boolean({description: 'Read Azure and show what setup would do (what-if for the deployment); change nothing.'}),
   }
 
   async run(): Promise<SetupResult> {
     const {flags} = await this.parse(Setup)
     const config = resolveBridgeConfig(flags, process.env)
+    const {preflightBridgeModel, dataflowsStep} = await import('../setup/dataflow-targets.js')
+    for (const w of preflightBridgeModel(config, flags)) this.note(this.theme(process.stderr).warn(`warning: ${w}`))
     const {createArmClient} = await import('../azure/arm-client.js')
     const {runSetup, SETUP_STEPS} = await import('../setup/run-setup.js')
     const {createListrReporter, pickRenderer} = await import('../ui/listr-reporter.js')
     const arm = await createArmClient(config, {trace: this.debugEnabled ? (l) => this.note(`[arm] ${l}`) : undefined})
+    const target = flags.apply ? (flags.target as 'arm' | 'kubernetes') : 'files'
     const reporter = await createListrReporter(SETUP_STEPS, pickRenderer(this.jsonEnabled()))
     let result: SetupResult
     try {
-      result = await runSetup(arm, config, reporter, {dryRun: flags['dry-run'], signal: this.abortController.signal})
+      result = await runSetup(arm, config, reporter, {
+        dryRun: flags['dry-run'],
+        signal: this.abortController.signal,
+        dataflows: dataflowsStep(arm, config, flags, target, {
+          outDir: flags['out-dir'],
+          crdVersion: flags['crd-version'] as 'v1' | 'v1beta1',
+          signal: this.abortController.signal,
+        }),
+      })
     } finally {
       await reporter.finish()
     }
     const {formatSetupSummary} = await import('../ui/setup-summary.js')
     this.out(`\n${formatSetupSummary(result, this.theme())}`)
-    if (this.abortController.signal.aborted) process.exitCode = ExitCode.interrupted
     return result
   }
 }

@@ -1,6 +1,6 @@
 import {ConfigError} from '../errors.js'
 import {type BridgeModel, type DataflowModel, destinationOf, LOCAL_ENDPOINT, sourceOf} from './bridge-model.js'
-import {destinationHasWildcard, patternsOverlap, resolveDestination, templatesCover} from './topics.js'
+import {destinationHasWildcard, intersectPatterns, resolveDestination, templatesCover} from './topics.js'
 
 /**
  * Checks of the topic map and the dataflow profile, run before anything is written or applied. Pure: the model and
@@ -162,58 +162,79 @@ export function checkBridgeModel(model: BridgeModel, options: CheckBridgeModelOp
 }
 
 /**
- * A loop: a dataflow's output reaches its own input again, through itself or through other dataflows, so one message
- * circulates for ever. The tutorial's round trip (local → Event Grid → back to a *different* local topic) is a path
- * that ends, not a loop.
+ * A loop: some message comes out of a chain of dataflows on a topic that the chain's first dataflow reads again, and
+ * so circulates for ever. The tutorial's round trip (local tutorial/local → Event Grid telemetry/aio → local
+ * tutorial/cloud) ends, because tutorial/cloud is not read again. Candidate cycles come from coarse pattern overlap;
+ * each is then confirmed by carrying the set of topics around it until it is empty (no loop) or stops shrinking (loop),
+ * so `${inputTopic.N}` destinations that only look circular are not reported.
  */
 function checkLoops(model: BridgeModel, add: (p: BridgeProblem) => void): void {
   const flows = model.dataflows
-  const feeds = (a: DataflowModel, b: DataflowModel): boolean => {
-    const dest = destinationOf(a)
-    const src = sourceOf(b)
-    if (dest.endpointRef !== src.endpointRef) return false
-    return sourceOf(a).dataSources.some((s) => {
-      const published = resolveDestination(dest.dataDestination, s).pattern
-      return src.dataSources.some((filter) => patternsOverlap(published, filter))
-    })
-  }
-  const reported = new Set<string>()
-  for (const start of flows) {
-    // Depth-first search for a path back to `start`.
-    const path: DataflowModel[] = []
-    const visit = (df: DataflowModel, seen: Set<DataflowModel>): DataflowModel[] | undefined => {
-      for (const next of flows) {
-        if (!feeds(df, next)) continue
-        if (next === start) return [...path, df, start]
-        if (seen.has(next)) continue
-        seen.add(next)
-        path.push(df)
-        const found = visit(next, seen)
-        path.pop()
-        if (found) return found
-      }
-      return undefined
+  const output = (df: DataflowModel, input: string): string =>
+    resolveDestination(destinationOf(df).dataDestination, input).pattern
+  const accepts = (df: DataflowModel, endpoint: string, topics: string): string | undefined => {
+    if (sourceOf(df).endpointRef !== endpoint) return undefined
+    for (const filter of sourceOf(df).dataSources) {
+      const both = intersectPatterns(topics, filter)
+      if (both !== undefined) return both
     }
-    const cycle = visit(start, new Set([start]))
-    if (!cycle) continue
-    const key = [...new Set(cycle.map((d) => d.name))].sort().join(',')
-    if (reported.has(key)) continue
-    reported.add(key)
+    return undefined
+  }
+  const feeds = (a: DataflowModel, b: DataflowModel): boolean =>
+    sourceOf(a).dataSources.some((s) => accepts(b, destinationOf(a).endpointRef, output(a, s)) !== undefined)
+
+  /** Carries the start's topics around the cycle until they die out or settle. */
+  const circulates = (cycle: DataflowModel[]): boolean => {
+    const first = cycle[0] as DataflowModel
+    for (const source of sourceOf(first).dataSources) {
+      let topics: string | undefined = source
+      for (let round = 0; round < 8 && topics !== undefined; round++) {
+        let t: string | undefined = topics
+        for (let i = 0; i < cycle.length && t !== undefined; i++) {
+          const from = cycle[i] as DataflowModel
+          const to = cycle[(i + 1) % cycle.length] as DataflowModel
+          t = accepts(to, destinationOf(from).endpointRef, output(from, t))
+        }
+        if (t === topics) return true
+        topics = t
+      }
+    }
+    return false
+  }
+
+  const cycles: DataflowModel[][] = []
+  const walk = (path: DataflowModel[]) => {
+    const last = path[path.length - 1] as DataflowModel
+    for (const next of flows) {
+      if (!feeds(last, next)) continue
+      if (next === path[0]) cycles.push([...path])
+      else if (!path.includes(next) && flows.indexOf(next) > flows.indexOf(path[0] as DataflowModel)) {
+        walk([...path, next])
+      }
+    }
+  }
+  // Each simple cycle once: it is started from its earliest dataflow.
+  for (const df of flows) walk([df])
+
+  for (const cycle of cycles) {
+    // Any rotation may be the one whose topics keep circulating.
+    const rotations = cycle.map((_d, i) => [...cycle.slice(i), ...cycle.slice(0, i)])
+    if (!rotations.some(circulates)) continue
     const hops = cycle
-      .slice(0, -1)
       .map((d) => {
         const dest = destinationOf(d)
         return `${d.name} → ${dest.endpointRef === LOCAL_ENDPOINT ? 'local' : dest.endpointRef}:${dest.dataDestination}`
       })
       .join(', ')
-    const self = cycle.length === 2
+    const first = cycle[0] as DataflowModel
     add({
       code: 'MAP_LOOP',
       severity: 'error',
-      dataflow: start.name,
-      message: self
-        ? `Dataflow ${start.name} publishes to a topic it reads itself (${hops}): every message would circulate for ever.`
-        : `The dataflows form a loop (${hops}, back to ${start.name}): every message would circulate for ever.`,
+      dataflow: first.name,
+      message:
+        cycle.length === 1
+          ? `Dataflow ${first.name} publishes to a topic it reads itself (${hops}): every message would circulate for ever.`
+          : `The dataflows form a loop (${hops}, back to ${first.name}): every message would circulate for ever.`,
       // Breaking the loop on the local side keeps the round trip through Event Grid that the tutorial wants.
       fix: 'Pass --local-destination with a topic that --local-source does not match (the tutorial: tutorial/local → tutorial/cloud).',
     })

@@ -124,3 +124,21 @@ export function resolveDestination(destination: string, sourceFilter: string): R
 export function destinationHasWildcard(destination: string): boolean {
   return /[+#]/.test(destination.replace(VARIABLE, ''))
 }
+
+/** The pattern of the topics both patterns match, or undefined when no topic matches both. */
+export function intersectPatterns(a: string, b: string): string | undefined {
+  const x = segments(a)
+  const y = segments(b)
+  const out: string[] = []
+  for (let i = 0; ; i++) {
+    if (x[i] === '#') return [...out, ...y.slice(i)].join('/') || '#'
+    if (y[i] === '#') return [...out, ...x.slice(i)].join('/') || '#'
+    if (i >= x.length || i >= y.length) break
+    const xs = x[i] as string
+    const ys = y[i] as string
+    if (xs === '+') out.push(ys)
+    else if (ys === '+' || xs === ys) out.push(xs)
+    else return undefined
+  }
+  return x.length === y.length ? out.join('/') : undefined
+}

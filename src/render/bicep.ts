@@ -107,6 +107,6 @@ export function renderBicep(model: BridgeModel, options: {fileName?: string} = {
     profileName: bicepString(model.profile),
     endpointName: bicepString(model.endpoint.name),
     endpointProperties: bicepValue(endpointProperties),
-    dataflows: dataflows.join(''),
+    dataflows: dataflows.join('\n'),
   })
 }

@@ -16,6 +16,14 @@ export interface SetupOptions {
   principalRetryDelayInMs?: number
   principalWaitInMs?: number
   pollIntervalInMs?: number
+  /** The last step (the dataflow endpoint and dataflows), given the hostname; omitted = Event Grid side only. */
+  dataflows?: (hostname: string, ctx: {dryRun: boolean; update: (text: string) => void}) => Promise<DataflowsOutcome>
+}
+
+/** What the dataflows step reports: a title for the progress and a result for --json. */
+export interface DataflowsOutcome {
+  title: string
+  result: Record<string, unknown>
 }
 
 export interface SetupResult {
@@ -30,6 +38,7 @@ export interface SetupResult {
   roleAssignments: Array<{role: string; roleName: string; name: string; id: string; scope: string; action: Action; existingName?: string}>
   hostname: string | null
   warnings: string[]
+  dataflows?: Record<string, unknown>
 }
 
 export const SETUP_STEPS = {
@@ -39,6 +48,7 @@ export const SETUP_STEPS = {
   publisher: 'Role EventGrid TopicSpaces Publisher',
   subscriber: 'Role EventGrid TopicSpaces Subscriber',
   hostname: 'MQTT hostname',
+  dataflows: 'Dataflow endpoint and dataflows',
 } as const
 
 export type SetupStepId = keyof typeof SETUP_STEPS
@@ -125,9 +135,24 @@ export async function runSetup(arm: ArmClient, config: BridgeConfig, reporter: S
       for (const id of ['namespace', 'topicSpace', 'publisher', 'subscriber', 'hostname'] as const) {
         reporter.skip(id, describePlanned(plan, id))
       }
-      return toResult(config, plan, observed.namespace?.properties.topicSpacesConfiguration?.hostname ?? null, true)
+      const hostname = observed.namespace?.properties.topicSpacesConfiguration?.hostname ?? null
+      const result = toResult(config, plan, hostname, true)
+      if (opts.dataflows && hostname) {
+        const dataflows = opts.dataflows
+        const out = await step('dataflows', () => dataflows(hostname, {dryRun: true, update: (t) => reporter.update('dataflows', t)}), (o) => o.title)
+        result.dataflows = out.result
+      } else if (opts.dataflows) {
+        reporter.skip('dataflows', 'would be deployed once the namespace (and its hostname) exists')
+      }
+      return result
     }
     const result = await applySetupPlan(arm, config, plan, observed, reporter, step, opts)
+    if (opts.dataflows && result.hostname) {
+      const dataflows = opts.dataflows
+      const hostname = result.hostname
+      const out = await step('dataflows', () => dataflows(hostname, {dryRun: false, update: (t) => reporter.update('dataflows', t)}), (o) => o.title)
+      result.dataflows = out.result
+    }
     return result
   } catch (err) {
     throw withProgress(err, done, config)

@@ -11,13 +11,19 @@ export function formatSetupSummary(r: SetupResult, theme: Theme): string {
     ['roles', roles],
     ['hostname', r.hostname ?? theme.dim('(known once the namespace is provisioned)')],
   ]
+  const df = r.dataflows as {target?: string; action?: string; instance?: string; files?: string[]; command?: string} | undefined
+  if (df) {
+    const where = df.instance ? ` on instance ${df.instance}` : df.files ? ` → ${df.files.join(', ')}` : ''
+    rows.push(['dataflows', `${df.target}${df.action ? ` (${theme.action(df.action)})` : ''}${where}`])
+    if (df.command) rows.push(['apply with', df.command])
+  }
   const head = r.dryRun
     ? theme.bold('Dry run: nothing was changed. Planned:')
     : theme.ok(theme.bold('The Event Grid side of the bridge is ready.'))
   const lines = [head, ...rows.map(([k, v]) => `  ${k.padEnd(12)} ${v}`)]
   for (const w of r.warnings) lines.push(theme.warn(`  warning: ${w}`))
   if (!r.dryRun) {
-    lines.push('', theme.dim(`Next: aio-bridge render --format bicep --hostname ${r.hostname ?? '<hostname>'}   then: aio-bridge verify`))
+    lines.push('', theme.dim('Next: aio-bridge verify (in the cluster, or from here with --kubectl) proves the round trip.'))
   }
   return lines.join('\n')
 }

@@ -1,0 +1,111 @@
+import {AzureError, ConfigError, ExitCode} from '../errors.js'
+import type {ArmClient} from '../azure/arm-client.js'
+import {DeploymentsGateway, type WhatIfChange} from '../azure/deployments-gateway.js'
+import {type IotOpsResource, IotOpsGateway} from '../azure/iotops-gateway.js'
+import {type BridgeModel, buildBridgeModel, type BridgeModelFlags} from '../model/bridge-model.js'
+import {renderArmTemplate} from '../render/arm.js'
+
+export type DataflowsAction = 'create' | 'update' | 'unchanged'
+
+export interface DataflowsResult {
+  target: 'arm'
+  instance: string
+  customLocation: string
+  deployment: string
+  action: DataflowsAction
+  /** Resource ids of the endpoint and the dataflows. */
+  resources: string[]
+  /** what-if changes (dry run only). */
+  changes?: Array<{resourceId: string; changeType: string}>
+}
+
+/** The deployment name setup uses: deterministic, so a re-run updates the same deployment. */
+export function deploymentName(instance: string): string {
+  return `aio-bridge-${instance}`.slice(0, 64)
+}
+
+/** Picks the IoT Operations instance: the only one, or the one --instance names. */
+export function pickInstance(instances: IotOpsResource[], wanted: string | undefined, rg: string): IotOpsResource {
+  const names = instances.map((i) => i.name)
+  if (wanted) {
+    const found = instances.find((i) => i.name.toLowerCase() === wanted.toLowerCase())
+    if (found) return found
+    throw new AzureError('IOT_OPERATIONS_INSTANCE_NOT_FOUND', `IoT Operations instance '${wanted}' is not in resource group '${rg}' (found: ${names.join(', ') || 'none'}).`, {
+      exitCode: ExitCode.prerequisite,
+      remedy: names.length ? `Pass --instance with one of: ${names.join(', ')}.` : 'Deploy Azure IoT Operations (az iot ops create) or fix --resource-group.',
+    })
+  }
+  if (instances.length === 0) {
+    throw new AzureError('IOT_OPERATIONS_INSTANCE_NOT_FOUND', `No IoT Operations instance in resource group '${rg}'.`, {
+      exitCode: ExitCode.prerequisite,
+      remedy: 'Deploy Azure IoT Operations (az iot ops create), fix --resource-group, or use --target kubernetes / --no-apply.',
+    })
+  }
+  if (instances.length > 1) {
+    throw new ConfigError('INSTANCE_REQUIRED', `Resource group '${rg}' has ${instances.length} IoT Operations instances: ${names.join(', ')}.`, `Pass --instance with one of: ${names.join(', ')}.`, {
+      instances: names,
+    })
+  }
+  return instances[0] as IotOpsResource
+}
+
+/** Is every property we want already there with the same value (extra properties the service adds are ignored)? */
+export function containsDesired(actual: unknown, desired: unknown): boolean {
+  if (desired === null || typeof desired !== 'object') return actual === desired
+  if (Array.isArray(desired)) {
+    return Array.isArray(actual) && actual.length === desired.length && desired.every((d, i) => containsDesired(actual[i], d))
+  }
+  if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return false
+  return Object.entries(desired).every(([k, v]) => containsDesired((actual as Record<string, unknown>)[k], v))
+}
+
+/**
+ * setup's last step on the ARM path: discover the instance and its custom location, compare what exists with the
+ * model (GETs, in parallel) and deploy the ARM template only when something differs. A dry run asks what-if.
+ */
+export async function applyDataflowsArm(
+  arm: ArmClient,
+  target: {subscriptionId: string; resourceGroup: string},
+  modelFlags: BridgeModelFlags,
+  hostname: string,
+  opts: {dryRun?: boolean; signal?: AbortSignal; onProgress?: (text: string) => void} = {},
+): Promise<DataflowsResult> {
+  const sub = target.subscriptionId
+  const rg = target.resourceGroup
+  const probe = buildBridgeModel({...modelFlags, hostname})
+  const iotOps = new IotOpsGateway(arm, probe.apiVersion)
+  const instance = pickInstance(await iotOps.listInstances(sub, rg), modelFlags.instance, rg)
+  const customLocationId = instance.extendedLocation?.name
+  if (!customLocationId) {
+    throw new AzureError('CUSTOM_LOCATION_UNKNOWN', `IoT Operations instance '${instance.name}' has no extendedLocation.`, {
+      exitCode: ExitCode.prerequisite,
+      remedy: 'Pass --custom-location, or check the instance (az iot ops show).',
+    })
+  }
+  const customLocation = modelFlags['custom-location'] ?? customLocationId.split('/').pop() ?? ''
+  const model: BridgeModel = buildBridgeModel({...modelFlags, hostname, instance: instance.name, 'custom-location': customLocation})
+  const ids = [
+    iotOps.endpointId(sub, rg, instance.name, model.endpoint.name),
+    ...model.dataflows.map((df) => iotOps.dataflowId(sub, rg, instance.name, model.profile, df.name)),
+  ]
+  const desired = [model.endpoint.properties, ...model.dataflows.map((df) => df.properties)]
+  const name = deploymentName(instance.name)
+  const {template, parameters} = renderArmTemplate(model)
+  const body = {properties: {mode: 'Incremental' as const, template, parameters}}
+  const deployments = new DeploymentsGateway(arm)
+  const base = {target: 'arm' as const, instance: instance.name, customLocation, deployment: name, resources: ids}
+
+  const existing = await Promise.all(ids.map((id) => iotOps.get(id)))
+  const same = existing.every((r, i) => r !== undefined && containsDesired(r.properties, desired[i]))
+  const action: DataflowsAction = same ? 'unchanged' : existing.every((r) => r === undefined) ? 'create' : 'update'
+  if (opts.dryRun) {
+    if (same) return {...base, action, changes: []}
+    opts.onProgress?.('asking Azure what-if')
+    const changes: WhatIfChange[] = await deployments.whatIf(sub, rg, name, body, opts.signal)
+    return {...base, action, changes: changes.map((c) => ({resourceId: c.resourceId, changeType: c.changeType}))}
+  }
+  if (same) return {...base, action}
+  opts.onProgress?.(`deploying ${name}`)
+  await deployments.createOrUpdateDeployment(sub, rg, name, body, opts.signal)
+  return {...base, action}
+}

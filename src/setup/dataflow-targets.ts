@@ -1,0 +1,61 @@
+import type {BridgeConfig} from '../config/bridge-config.js'
+import {ConfigError} from '../errors.js'
+import type {ArmClient} from '../azure/arm-client.js'
+import {buildBridgeModel, type BridgeModelFlags} from '../model/bridge-model.js'
+import {checkBridgeModel} from '../model/checks.js'
+import type {DataflowsOutcome} from './run-setup.js'
+
+export type DataflowTarget = 'arm' | 'kubernetes' | 'files'
+
+/**
+ * The topic-map checks, before setup writes anything: with the hostname still unknown, everything but the hostname
+ * is checked. Errors stop setup (exit 2); warnings are returned for printing.
+ */
+export function preflightBridgeModel(config: BridgeConfig, modelFlags: BridgeModelFlags): string[] {
+  const model = buildBridgeModel({...modelFlags, hostname: undefined})
+  const {errors, warnings} = checkBridgeModel(model, {topicTemplates: config.topicTemplates, maxClientSessions: config.maxClientSessions})
+  const first = errors[0]
+  if (first) {
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more: ${errors.slice(1).map((e) => e.code).join(', ')})` : ''
+    throw new ConfigError(first.code, `${first.message}${more}`, first.fix, {problems: errors})
+  }
+  return warnings.filter((w) => w.code !== 'HOSTNAME_PLACEHOLDER').map((w) => `${w.message} Fix: ${w.fix}`)
+}
+
+/** The dataflows step for the chosen target: ARM deployment, kubectl apply, or files only. */
+export function dataflowsStep(
+  arm: ArmClient,
+  config: BridgeConfig,
+  modelFlags: BridgeModelFlags,
+  target: DataflowTarget,
+  opts: {outDir: string; crdVersion?: 'v1' | 'v1beta1'; signal?: AbortSignal},
+): (hostname: string, ctx: {dryRun: boolean; update: (t: string) => void}) => Promise<DataflowsOutcome> {
+  return async (hostname, ctx) => {
+    if (target === 'arm') {
+      const {applyDataflowsArm} = await import('./apply-dataflows.js')
+      const r = await applyDataflowsArm(arm, config, modelFlags, hostname, {dryRun: ctx.dryRun, signal: opts.signal, onProgress: ctx.update})
+      const verb = r.action === 'unchanged' ? 'unchanged' : ctx.dryRun ? `would be ${r.action === 'create' ? 'created' : 'updated'}` : r.action === 'create' ? 'created' : 'updated'
+      const changes = r.changes?.length ? ` (${r.changes.map((c) => `${c.changeType} ${c.resourceId.split('/').pop()}`).join(', ')})` : ''
+      return {title: `Dataflows on instance ${r.instance}: ${verb}${changes}`, result: {...r}}
+    }
+    const {renderFiles, writeRenderedFiles} = await import('../render/files.js')
+    const model = buildBridgeModel({...modelFlags, hostname})
+    const format = target === 'kubernetes' ? 'kubernetes' : 'bicep'
+    const files = renderFiles(model, {format, crdVersion: opts.crdVersion})
+    if (target === 'files' || ctx.dryRun) {
+      if (ctx.dryRun) return {title: `Dataflows: would write ${files.map((f) => f.name).join(', ')}`, result: {target, files: files.map((f) => f.name)}}
+      const paths = await writeRenderedFiles(files, opts.outDir)
+      return {title: `Dataflows: files written to ${opts.outDir} (not applied)`, result: {target, files: paths}}
+    }
+    const {applyWithKubectl} = await import('../apply/kubectl.js')
+    const yaml = files.map((f) => f.content).join('---\n')
+    const r = await applyWithKubectl(yaml, {outDir: opts.outDir, fileName: files[0]?.name ?? 'aio-bridge.yaml'})
+    return {title: `Dataflows: ${describeKubectl(r)}`, result: {target, ...r}}
+  }
+}
+
+function describeKubectl(r: unknown): string {
+  const x = r as {applied?: boolean; command?: string; objects?: Array<{kind?: string; name?: string; action?: string}>}
+  if (x.applied === false) return `kubectl not found; run: ${x.command ?? 'kubectl apply -f <file>'}`
+  return (x.objects ?? []).map((o) => `${o.name ?? '?'} ${o.action ?? ''}`.trim()).join(', ') || 'applied'
+}
