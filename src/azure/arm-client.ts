@@ -98,6 +98,18 @@ export class ArmClient {
     return this.core
   }
 
+  /** A token for another audience from the same credential (Event Grid MQTT, the caller's claims). Never printed. */
+  async getToken(scope: string): Promise<string> {
+    const t = await this.options.credential.getToken(scope)
+    if (!t?.token) throw new Error(`No token for ${scope}`)
+    return t.token
+  }
+
+  /** A Resource Manager token (its claims say who is signed in). */
+  armToken(): Promise<string> {
+    return this.getToken(`${this.options.audience}/.default`)
+  }
+
   /** Sends one request (retries inside the pipeline); throws ArmRequestError for any status ≥ 400. */
   async send<T = unknown>(
     method: HttpMethod,
@@ -346,7 +358,11 @@ function operationFailed(url: string, error?: ArmErrorBody, status?: string): Ai
     {
       exitCode: ExitCode.azureService,
       remedy: 'Fix what the message names, then run the command again; it continues from what exists.',
-      details: {armCode: error?.code, causes: causes.map((c) => ({code: c.code, message: c.message})), operation: stripQuery(url)},
+      details: {
+        armCode: error?.code,
+        causes: causes.map((c) => ({code: c.code, message: c.message})),
+        operation: stripQuery(url),
+      },
     },
   )
 }

@@ -4,7 +4,13 @@ import {API, roleGuidOf, sameId} from './ids.js'
 export interface RoleAssignment {
   id: string
   name: string
-  properties: {roleDefinitionId: string; principalId: string; principalType?: string; scope?: string; description?: string}
+  properties: {
+    roleDefinitionId: string
+    principalId: string
+    principalType?: string
+    scope?: string
+    description?: string
+  }
 }
 
 export type PrincipalType = 'ServicePrincipal' | 'User' | 'Group'
@@ -30,14 +36,21 @@ export class AuthorizationGateway {
   constructor(private readonly arm: ArmClient) {}
 
   getRoleAssignment(scope: string, name: string): Promise<RoleAssignment | undefined> {
-    return this.arm.get<RoleAssignment>(`${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`, API.authorization)
+    return this.arm.get<RoleAssignment>(
+      `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
+      API.authorization,
+    )
   }
 
   /** Assignments for one principal that apply at the scope (at it, above it, or below it). */
   listRoleAssignmentsForPrincipal(scope: string, principalId: string): Promise<RoleAssignment[]> {
-    return this.arm.listAll<RoleAssignment>(`${scope}/providers/Microsoft.Authorization/roleAssignments`, API.authorization, {
-      $filter: `principalId eq '${principalId}'`,
-    })
+    return this.arm.listAll<RoleAssignment>(
+      `${scope}/providers/Microsoft.Authorization/roleAssignments`,
+      API.authorization,
+      {
+        $filter: `principalId eq '${principalId}'`,
+      },
+    )
   }
 
   /**
@@ -68,7 +81,9 @@ export class AuthorizationGateway {
           `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
           {apiVersion: API.authorization, body, signal: opts.signal},
         )
-        return res.status === 201 ? {outcome: 'created', assignment: res.body} : {outcome: 'exists', assignment: res.body}
+        return res.status === 201
+          ? {outcome: 'created', assignment: res.body}
+          : {outcome: 'exists', assignment: res.body}
       } catch (err) {
         if (err instanceof ArmRequestError && err.statusCode === 409 && err.code === 'RoleAssignmentExists') {
           const existingName = /existing role assignment is ([0-9a-f]{32})/i.exec(err.message)?.[1]
@@ -86,7 +101,10 @@ export class AuthorizationGateway {
   }
 
   deleteRoleAssignment(scope: string, name: string): Promise<boolean> {
-    return this.arm.deleteAndWait(`${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`, API.authorization)
+    return this.arm.deleteAndWait(
+      `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
+      API.authorization,
+    )
   }
 }
 

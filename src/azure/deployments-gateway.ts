@@ -21,7 +21,11 @@ export interface WhatIfChange {
 export interface Deployment {
   id: string
   name: string
-  properties: {provisioningState?: string; outputs?: Record<string, {value: unknown}>; outputResources?: Array<{id: string}>}
+  properties: {
+    provisioningState?: string
+    outputs?: Record<string, {value: unknown}>
+    outputResources?: Array<{id: string}>
+  }
 }
 
 /**
@@ -36,34 +40,58 @@ export class DeploymentsGateway {
     return `${resourceGroupId(sub, rg).replace('/resourceGroups/', '/resourcegroups/')}/providers/Microsoft.Resources/deployments/${name}`
   }
 
-  async createOrUpdateDeployment(sub: string, rg: string, name: string, body: DeploymentBody, signal?: AbortSignal): Promise<Deployment> {
+  async createOrUpdateDeployment(
+    sub: string,
+    rg: string,
+    name: string,
+    body: DeploymentBody,
+    signal?: AbortSignal,
+  ): Promise<Deployment> {
     try {
       return await this.arm.putAndWait<Deployment>('PUT', this.path(sub, rg, name), API.deployments, body, signal)
     } catch (err) {
       if (err instanceof AioBridgeError && err.code === 'OPERATION_FAILED') {
-        throw new AioBridgeError('DEPLOYMENT_FAILED', `Deployment '${name}' failed: ${err.message.replace(/^An Azure operation ended Failed\s*/, '')}`, {
-          exitCode: ExitCode.deploymentFailed,
-          remedy: `See the details (az deployment group show -g ${rg} -n ${name} and az deployment operation group list -g ${rg} -n ${name}), fix the cause, and run setup again.`,
-          details: err.details,
-          cause: err,
-        })
+        throw new AioBridgeError(
+          'DEPLOYMENT_FAILED',
+          `Deployment '${name}' failed: ${err.message.replace(/^An Azure operation ended Failed\s*/, '')}`,
+          {
+            exitCode: ExitCode.deploymentFailed,
+            remedy: `See the details (az deployment group show -g ${rg} -n ${name} and az deployment operation group list -g ${rg} -n ${name}), fix the cause, and run setup again.`,
+            details: err.details,
+            cause: err,
+          },
+        )
       }
       throw err
     }
   }
 
-  async whatIf(sub: string, rg: string, name: string, body: DeploymentBody, signal?: AbortSignal): Promise<WhatIfChange[]> {
-    const res = await this.arm.postAndWait<{status?: string; changes?: WhatIfChange[]; error?: {code?: string; message?: string}}>(
+  async whatIf(
+    sub: string,
+    rg: string,
+    name: string,
+    body: DeploymentBody,
+    signal?: AbortSignal,
+  ): Promise<WhatIfChange[]> {
+    const res = await this.arm.postAndWait<{
+      status?: string
+      changes?: WhatIfChange[]
+      error?: {code?: string; message?: string}
+    }>(
       `${this.path(sub, rg, name)}/whatIf`,
       API.deployments,
       {properties: {...body.properties, whatIfSettings: {resultFormat: 'FullResourcePayloads'}}},
       signal,
     )
     if (res?.error) {
-      throw new AioBridgeError('WHATIF_FAILED', `What-if for '${name}' failed: ${res.error.code ?? ''} ${res.error.message ?? ''}`.trim(), {
-        exitCode: ExitCode.deploymentFailed,
-        remedy: 'Fix what the message names (often the custom location or instance), then run again.',
-      })
+      throw new AioBridgeError(
+        'WHATIF_FAILED',
+        `What-if for '${name}' failed: ${res.error.code ?? ''} ${res.error.message ?? ''}`.trim(),
+        {
+          exitCode: ExitCode.deploymentFailed,
+          remedy: 'Fix what the message names (often the custom location or instance), then run again.',
+        },
+      )
     }
     return res?.changes ?? []
   }

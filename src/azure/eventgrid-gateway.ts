@@ -63,7 +63,13 @@ export class EventGridGateway {
   }
 
   /** Waits until the namespace has finished provisioning and returns it (its MQTT hostname is set then). */
-  async waitForNamespace(sub: string, rg: string, ns: string, pollMs: number, signal?: AbortSignal): Promise<EventGridNamespace | undefined> {
+  async waitForNamespace(
+    sub: string,
+    rg: string,
+    ns: string,
+    pollMs: number,
+    signal?: AbortSignal,
+  ): Promise<EventGridNamespace | undefined> {
     const {sleep} = await import('./arm-client.js')
     for (let i = 0; i < 900; i++) {
       const n = await this.getNamespace(sub, rg, ns)

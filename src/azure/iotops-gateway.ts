@@ -29,7 +29,10 @@ export class IotOpsGateway {
   }
 
   listInstances(sub: string, rg: string): Promise<IotOpsResource[]> {
-    return this.arm.listAll<IotOpsResource>(`${resourceGroupId(sub, rg)}/providers/Microsoft.IoTOperations/instances`, this.apiVersion)
+    return this.arm.listAll<IotOpsResource>(
+      `${resourceGroupId(sub, rg)}/providers/Microsoft.IoTOperations/instances`,
+      this.apiVersion,
+    )
   }
 
   get(id: string): Promise<IotOpsResource | undefined> {

@@ -42,7 +42,13 @@ export class MonitorGateway {
   constructor(private readonly arm: ArmClient) {}
 
   /** Sum of the metric's Total over [start, end], across every time series and one-minute bin. */
-  async getMetricTotal(resourceId: string, metric: string, start: Date, end: Date, signal?: AbortSignal): Promise<number> {
+  async getMetricTotal(
+    resourceId: string,
+    metric: string,
+    start: Date,
+    end: Date,
+    signal?: AbortSignal,
+  ): Promise<number> {
     const res = await this.arm.send<MetricsResponse>('GET', `${resourceId}/providers/Microsoft.Insights/metrics`, {
       apiVersion: API.metrics,
       query: {
@@ -80,7 +86,16 @@ export class MonitorGateway {
           const waitedMs = Date.now() - started
           opts.onPoll?.(delta, expected)
           if (delta >= expected || waitedMs + opts.pollIntervalInMs > opts.maxWaitInMs) {
-            return {metric: PUBLISHED_METRIC, resourceId, before, after, delta, expected, settled: delta >= expected, waitedMs}
+            return {
+              metric: PUBLISHED_METRIC,
+              resourceId,
+              before,
+              after,
+              delta,
+              expected,
+              settled: delta >= expected,
+              waitedMs,
+            }
           }
           await sleep(opts.pollIntervalInMs, opts.signal)
         }

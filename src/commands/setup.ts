@@ -6,8 +6,10 @@ import {bridgeModelFlags, deploymentTargetFlags} from '../render/flags.js'
 import type {SetupResult} from '../setup/run-setup.js'
 
 export default class Setup extends BaseCommand {
-  static override summary = 'Provision the bridge: Event Grid namespace, topic space, roles, hostname, and the dataflows.'
-  static override description = `Does the tutorial's steps in one safe, re-runnable command: an Event Grid namespace with MQTT enabled, a topic space, the IoT Operations extension's managed identity given the TopicSpaces Publisher and Subscriber roles on it, the namespace's MQTT hostname, and the IoT Operations dataflow endpoint and two dataflows (an ARM deployment by default, kubectl with --target kubernetes, files only with --no-apply). A second run with the same inputs changes nothing. Reads the tutorial's environment variables (SUBSCRIPTION_ID, RESOURCE_GROUP, LOCATION, EVENT_GRID_NAMESPACE, CLUSTER_NAME); flags override them.
+  static override summary =
+    'Provision the bridge: Event Grid namespace, topic space, roles, hostname, and the dataflows.'
+  static override description =
+    `Does the tutorial's steps in one safe, re-runnable command: an Event Grid namespace with MQTT enabled, a topic space, the IoT Operations extension's managed identity given the TopicSpaces Publisher and Subscriber roles on it, the namespace's MQTT hostname, and the IoT Operations dataflow endpoint and two dataflows (an ARM deployment by default, kubectl with --target kubernetes, files only with --no-apply). A second run with the same inputs changes nothing. Reads the tutorial's environment variables (SUBSCRIPTION_ID, RESOURCE_GROUP, LOCATION, EVENT_GRID_NAMESPACE, CLUSTER_NAME); flags override them.
 
 EXIT CODES
   0 done   2 invalid input   3 not logged in   4 permission denied   5 prerequisite missing
@@ -25,14 +27,32 @@ EXIT CODES
     ...bridgeModelFlags,
     ...deploymentTargetFlags,
     target: Flags.string({
-      description: 'How to apply the dataflows: arm (an ARM deployment into the resource group) or kubernetes (kubectl apply)',
+      description:
+        'How to apply the dataflows: arm (an ARM deployment into the resource group) or kubernetes (kubectl apply)',
       options: ['arm', 'kubernetes'],
       default: 'arm',
     }),
-    apply: Flags.boolean({description: 'Apply the dataflows (--no-apply: write the files only)', allowNo: true, default: true}),
-    'out-dir': Flags.string({description: 'Where the rendered files go (--no-apply, or kubectl missing)', default: 'aio-bridge-out'}),
-    'crd-version': Flags.string({description: 'Kubernetes CRD version (--target kubernetes)', options: ['v1', 'v1beta1'], default: 'v1'}),
-    'dry-run': Flags.boolean({description: 'Read Azure and show what setup would do (what-if for the deployment); change nothing.'}),
+    apply: Flags.boolean({
+      description: 'Apply the dataflows (--no-apply: write the files only)',
+      allowNo: true,
+      default: true,
+    }),
+    'out-dir': Flags.string({
+      description: 'Where the rendered files go (--no-apply, or kubectl missing)',
+      default: 'aio-bridge-out',
+    }),
+    'crd-version': Flags.string({
+      description: 'Kubernetes CRD version (--target kubernetes)',
+      options: ['v1', 'v1beta1'],
+      default: 'v1',
+    }),
+    'grant-caller': Flags.boolean({
+      description:
+        'Also give the signed-in identity the Publisher and Subscriber roles on the topic space (for verify --from-cloud).',
+    }),
+    'dry-run': Flags.boolean({
+      description: 'Read Azure and show what setup would do (what-if for the deployment); change nothing.',
+    }),
   }
 
   async run(): Promise<SetupResult> {
@@ -44,12 +64,16 @@ EXIT CODES
     const {runSetup, SETUP_STEPS} = await import('../setup/run-setup.js')
     const {createListrReporter, pickRenderer} = await import('../ui/listr-reporter.js')
     const arm = await createArmClient(config, {trace: this.debugEnabled ? (l) => this.note(`[arm] ${l}`) : undefined})
+    const caller = flags['grant-caller']
+      ? (await import('../azure/caller.js')).callerFromToken(await arm.armToken())
+      : undefined
     const target = flags.apply ? (flags.target as 'arm' | 'kubernetes') : 'files'
     const reporter = await createListrReporter(SETUP_STEPS, pickRenderer(this.jsonEnabled()))
     let result: SetupResult
     try {
       result = await runSetup(arm, config, reporter, {
         dryRun: flags['dry-run'],
+        caller,
         signal: this.abortController.signal,
         dataflows: dataflowsStep(arm, config, flags, target, {
           outDir: flags['out-dir'],

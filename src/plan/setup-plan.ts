@@ -1,6 +1,3 @@
-import type {BridgeConfig} from '../config/bridge-config.js'
-import {MAX_TOPIC_TEMPLATES} from '../config/rules.js'
-import {AzureError, ExitCode} from '../errors.js'
 import {findEquivalentAssignment, type RoleAssignment} from '../azure/authorization-gateway.js'
 import type {EventGridNamespace, TopicSpace} from '../azure/eventgrid-gateway.js'
 import {type ClusterExtension, iotOperationsExtensions} from '../azure/extensions-gateway.js'
@@ -14,6 +11,9 @@ import {
   roleDefinitionId,
   topicSpaceId,
 } from '../azure/ids.js'
+import type {BridgeConfig} from '../config/bridge-config.js'
+import {MAX_TOPIC_TEMPLATES} from '../config/rules.js'
+import {AzureError, ExitCode} from '../errors.js'
 
 /** The action a step takes. */
 export type Action = 'create' | 'update' | 'unchanged'
@@ -28,6 +28,14 @@ export interface ObservedState {
   extensions: ClusterExtension[]
   /** Assignments of the resolved principal that apply at the topic space scope. */
   roleAssignments: RoleAssignment[]
+  /** Assignments of the caller (with --grant-caller) that apply at the topic space scope. */
+  callerRoleAssignments?: RoleAssignment[]
+}
+
+/** The signed-in identity, when setup is asked to grant it the roles too (--grant-caller). */
+export interface CallerPrincipal {
+  principalId: string
+  principalType: 'ServicePrincipal' | 'User'
 }
 
 export interface NamespaceStep {
@@ -50,6 +58,10 @@ export interface TopicSpaceStep {
 
 export interface RoleStep {
   role: RoleKey
+  /** Whose role: the IoT Operations extension's identity, or the caller's (setup --grant-caller, for verify --from-cloud). */
+  assignee: 'iot-operations' | 'caller'
+  principalId: string
+  principalType: 'ServicePrincipal' | 'User'
   roleName: string
   scope: string
   /** The deterministic name setup uses. */
@@ -70,21 +82,31 @@ export interface SetupPlan {
 }
 
 /** The principal of the cluster's IoT Operations extension: exactly one extension with an identity. */
-export function resolvePrincipal(cluster: string, extensions: ClusterExtension[]): {principalId: string; extension: string} {
+export function resolvePrincipal(
+  cluster: string,
+  extensions: ClusterExtension[],
+): {principalId: string; extension: string} {
   const found = iotOperationsExtensions(extensions)
   const listed = extensions.map((e) => `${e.name} (${e.properties?.extensionType ?? '?'})`).join(', ') || 'none'
   if (found.length === 0) {
-    throw new AzureError('IOT_OPERATIONS_EXTENSION_NOT_FOUND', `Cluster '${cluster}' has no microsoft.iotoperations extension (extensions found: ${listed}).`, {
-      exitCode: ExitCode.prerequisite,
-      remedy: 'Deploy Azure IoT Operations to the cluster (az iot ops create), or fix --cluster / --resource-group.',
-      details: {cluster, extensions: extensions.map((e) => e.name)},
-    })
+    throw new AzureError(
+      'IOT_OPERATIONS_EXTENSION_NOT_FOUND',
+      `Cluster '${cluster}' has no microsoft.iotoperations extension (extensions found: ${listed}).`,
+      {
+        exitCode: ExitCode.prerequisite,
+        remedy: 'Deploy Azure IoT Operations to the cluster (az iot ops create), or fix --cluster / --resource-group.',
+        details: {cluster, extensions: extensions.map((e) => e.name)},
+      },
+    )
   }
   if (found.length > 1) {
     throw new AzureError(
       'IOT_OPERATIONS_EXTENSION_AMBIGUOUS',
       `Cluster '${cluster}' has ${found.length} microsoft.iotoperations extensions: ${found.map((e) => e.name).join(', ')}.`,
-      {exitCode: ExitCode.prerequisite, remedy: 'Remove the stale IoT Operations extension (az k8s-extension delete) so exactly one remains.'},
+      {
+        exitCode: ExitCode.prerequisite,
+        remedy: 'Remove the stale IoT Operations extension (az k8s-extension delete) so exactly one remains.',
+      },
     )
   }
   const ext = found[0] as ClusterExtension
@@ -93,7 +115,10 @@ export function resolvePrincipal(cluster: string, extensions: ClusterExtension[]
     throw new AzureError(
       'IOT_OPERATIONS_IDENTITY_MISSING',
       `The IoT Operations extension '${ext.name}' on cluster '${cluster}' has no system-assigned identity.`,
-      {exitCode: ExitCode.prerequisite, remedy: 'Wait for the extension to finish installing (az k8s-extension show), or reinstall IoT Operations.'},
+      {
+        exitCode: ExitCode.prerequisite,
+        remedy: 'Wait for the extension to finish installing (az k8s-extension show), or reinstall IoT Operations.',
+      },
     )
   }
   return {principalId, extension: ext.name}
@@ -108,7 +133,7 @@ function normalizeRegion(s: string): string {
 }
 
 /** Pure: (config, observed Azure state) → what setup will do, step by step. Throws typed errors for blockers. */
-export function planSetup(config: BridgeConfig, observed: ObservedState): SetupPlan {
+export function planSetup(config: BridgeConfig, observed: ObservedState, caller?: CallerPrincipal): SetupPlan {
   const sub = config.subscriptionId
   const rg = config.resourceGroup
   if (!observed.subscriptionExists) {
@@ -135,13 +160,18 @@ export function planSetup(config: BridgeConfig, observed: ObservedState): SetupP
       id: nsId,
       action: 'create',
       managed: true,
-      changes: [`create in ${location} with MQTT enabled, ${config.maxClientSessions} sessions per authentication name`],
+      changes: [
+        `create in ${location} with MQTT enabled, ${config.maxClientSessions} sessions per authentication name`,
+      ],
       body: {
         location,
         tags: {[MANAGED_TAG.key]: MANAGED_TAG.value},
         sku: {name: 'Standard', capacity: 1},
         properties: {
-          topicSpacesConfiguration: {state: 'Enabled', maximumClientSessionsPerAuthenticationName: config.maxClientSessions},
+          topicSpacesConfiguration: {
+            state: 'Enabled',
+            maximumClientSessionsPerAuthenticationName: config.maxClientSessions,
+          },
         },
       },
     }
@@ -158,10 +188,14 @@ export function planSetup(config: BridgeConfig, observed: ObservedState): SetupP
       changes.push(`raise sessions per authentication name ${current} → ${config.maxClientSessions}`)
       patch.maximumClientSessionsPerAuthenticationName = config.maxClientSessions
     } else if (current > config.maxClientSessions) {
-      warnings.push(`Namespace allows ${current} sessions per authentication name (more than --max-client-sessions ${config.maxClientSessions}); left as is.`)
+      warnings.push(
+        `Namespace allows ${current} sessions per authentication name (more than --max-client-sessions ${config.maxClientSessions}); left as is.`,
+      )
     }
     if (config.location && normalizeRegion(ns.location) !== config.location) {
-      warnings.push(`Namespace '${config.namespace}' is in ${normalizeRegion(ns.location)}, not ${config.location}; it is used where it is.`)
+      warnings.push(
+        `Namespace '${config.namespace}' is in ${normalizeRegion(ns.location)}, not ${config.location}; it is used where it is.`,
+      )
     }
     namespace = {
       id: nsId,
@@ -192,7 +226,10 @@ export function planSetup(config: BridgeConfig, observed: ObservedState): SetupP
       throw new AzureError(
         'TOPIC_TEMPLATES_FULL',
         `Topic space '${config.topicSpace}' has ${existing.length} templates; adding ${missing.join(', ')} would exceed ${MAX_TOPIC_TEMPLATES}.`,
-        {exitCode: ExitCode.conflict, remedy: 'Use another --topic-space, or fewer/wider --topic-template values (e.g. telemetry/#).'},
+        {
+          exitCode: ExitCode.conflict,
+          remedy: 'Use another --topic-space, or fewer/wider --topic-template values (e.g. telemetry/#).',
+        },
       )
     }
     topicSpace = {
@@ -202,35 +239,59 @@ export function planSetup(config: BridgeConfig, observed: ObservedState): SetupP
       changes: missing.length > 0 ? [`add templates ${missing.join(', ')}`] : [],
       body:
         missing.length > 0
-          ? {properties: {topicTemplates: merged, ...(ts.properties.description ? {description: ts.properties.description} : {})}}
+          ? {
+              properties: {
+                topicTemplates: merged,
+                ...(ts.properties.description ? {description: ts.properties.description} : {}),
+              },
+            }
           : undefined,
     }
   }
 
   const writesEventGrid = namespace.action !== 'unchanged' || topicSpace.action !== 'unchanged'
-  if (writesEventGrid && observed.providerRegistration !== undefined && observed.providerRegistration !== 'Registered') {
+  if (
+    writesEventGrid &&
+    observed.providerRegistration !== undefined &&
+    observed.providerRegistration !== 'Registered'
+  ) {
     throw new AzureError(
       'PROVIDER_NOT_REGISTERED',
       `The Microsoft.EventGrid resource provider is ${observed.providerRegistration} in subscription ${sub}.`,
-      {exitCode: ExitCode.prerequisite, remedy: `az provider register --namespace Microsoft.EventGrid --subscription ${sub} --wait`},
+      {
+        exitCode: ExitCode.prerequisite,
+        remedy: `az provider register --namespace Microsoft.EventGrid --subscription ${sub} --wait`,
+      },
     )
   }
 
   const principal = resolvePrincipal(config.cluster ?? '', observed.extensions)
-  const roles: RoleStep[] = (Object.keys(ROLES) as RoleKey[]).map((role) => {
-    const roleGuid = ROLES[role].id
-    const name = roleAssignmentName(tsId, roleGuid, principal.principalId)
-    const existing = findEquivalentAssignment(observed.roleAssignments, tsId, roleGuid, principal.principalId)
-    return {
-      role,
-      roleName: ROLES[role].name,
-      scope: tsId,
-      name,
-      roleDefinitionId: roleDefinitionId(sub, role),
-      action: existing ? 'unchanged' : 'create',
-      existingName: existing && existing.name !== name ? existing.name : undefined,
-    }
-  })
+  const planRoles = (
+    assignee: RoleStep['assignee'],
+    principalId: string,
+    principalType: RoleStep['principalType'],
+    existingAssignments: RoleAssignment[],
+  ) =>
+    (Object.keys(ROLES) as RoleKey[]).map((role): RoleStep => {
+      const roleGuid = ROLES[role].id
+      const name = roleAssignmentName(tsId, roleGuid, principalId)
+      const existing = findEquivalentAssignment(existingAssignments, tsId, roleGuid, principalId)
+      return {
+        role,
+        assignee,
+        principalId,
+        principalType,
+        roleName: ROLES[role].name,
+        scope: tsId,
+        name,
+        roleDefinitionId: roleDefinitionId(sub, role),
+        action: existing ? 'unchanged' : 'create',
+        existingName: existing && existing.name !== name ? existing.name : undefined,
+      }
+    })
+  const roles = planRoles('iot-operations', principal.principalId, 'ServicePrincipal', observed.roleAssignments)
+  if (caller)
+    roles.push(...planRoles('caller', caller.principalId, caller.principalType, observed.callerRoleAssignments ?? []))
 
   return {location, namespace, topicSpace, principal, roles, warnings}
 }

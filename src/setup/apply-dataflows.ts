@@ -1,8 +1,8 @@
-import {AzureError, ConfigError, ExitCode} from '../errors.js'
 import type {ArmClient} from '../azure/arm-client.js'
 import {DeploymentsGateway, type WhatIfChange} from '../azure/deployments-gateway.js'
-import {type IotOpsResource, IotOpsGateway} from '../azure/iotops-gateway.js'
-import {type BridgeModel, buildBridgeModel, type BridgeModelFlags} from '../model/bridge-model.js'
+import {IotOpsGateway, type IotOpsResource} from '../azure/iotops-gateway.js'
+import {AzureError, ConfigError, ExitCode} from '../errors.js'
+import {type BridgeModel, type BridgeModelFlags, buildBridgeModel} from '../model/bridge-model.js'
 import {renderArmTemplate} from '../render/arm.js'
 
 export type DataflowsAction = 'create' | 'update' | 'unchanged'
@@ -30,21 +30,33 @@ export function pickInstance(instances: IotOpsResource[], wanted: string | undef
   if (wanted) {
     const found = instances.find((i) => i.name.toLowerCase() === wanted.toLowerCase())
     if (found) return found
-    throw new AzureError('IOT_OPERATIONS_INSTANCE_NOT_FOUND', `IoT Operations instance '${wanted}' is not in resource group '${rg}' (found: ${names.join(', ') || 'none'}).`, {
-      exitCode: ExitCode.prerequisite,
-      remedy: names.length ? `Pass --instance with one of: ${names.join(', ')}.` : 'Deploy Azure IoT Operations (az iot ops create) or fix --resource-group.',
-    })
+    throw new AzureError(
+      'IOT_OPERATIONS_INSTANCE_NOT_FOUND',
+      `IoT Operations instance '${wanted}' is not in resource group '${rg}' (found: ${names.join(', ') || 'none'}).`,
+      {
+        exitCode: ExitCode.prerequisite,
+        remedy: names.length
+          ? `Pass --instance with one of: ${names.join(', ')}.`
+          : 'Deploy Azure IoT Operations (az iot ops create) or fix --resource-group.',
+      },
+    )
   }
   if (instances.length === 0) {
     throw new AzureError('IOT_OPERATIONS_INSTANCE_NOT_FOUND', `No IoT Operations instance in resource group '${rg}'.`, {
       exitCode: ExitCode.prerequisite,
-      remedy: 'Deploy Azure IoT Operations (az iot ops create), fix --resource-group, or use --target kubernetes / --no-apply.',
+      remedy:
+        'Deploy Azure IoT Operations (az iot ops create), fix --resource-group, or use --target kubernetes / --no-apply.',
     })
   }
   if (instances.length > 1) {
-    throw new ConfigError('INSTANCE_REQUIRED', `Resource group '${rg}' has ${instances.length} IoT Operations instances: ${names.join(', ')}.`, `Pass --instance with one of: ${names.join(', ')}.`, {
-      instances: names,
-    })
+    throw new ConfigError(
+      'INSTANCE_REQUIRED',
+      `Resource group '${rg}' has ${instances.length} IoT Operations instances: ${names.join(', ')}.`,
+      `Pass --instance with one of: ${names.join(', ')}.`,
+      {
+        instances: names,
+      },
+    )
   }
   return instances[0] as IotOpsResource
 }
@@ -53,7 +65,11 @@ export function pickInstance(instances: IotOpsResource[], wanted: string | undef
 export function containsDesired(actual: unknown, desired: unknown): boolean {
   if (desired === null || typeof desired !== 'object') return actual === desired
   if (Array.isArray(desired)) {
-    return Array.isArray(actual) && actual.length === desired.length && desired.every((d, i) => containsDesired(actual[i], d))
+    return (
+      Array.isArray(actual) &&
+      actual.length === desired.length &&
+      desired.every((d, i) => containsDesired(actual[i], d))
+    )
   }
   if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return false
   return Object.entries(desired).every(([k, v]) => containsDesired((actual as Record<string, unknown>)[k], v))
@@ -77,13 +93,22 @@ export async function applyDataflowsArm(
   const instance = pickInstance(await iotOps.listInstances(sub, rg), modelFlags.instance, rg)
   const customLocationId = instance.extendedLocation?.name
   if (!customLocationId) {
-    throw new AzureError('CUSTOM_LOCATION_UNKNOWN', `IoT Operations instance '${instance.name}' has no extendedLocation.`, {
-      exitCode: ExitCode.prerequisite,
-      remedy: 'Pass --custom-location, or check the instance (az iot ops show).',
-    })
+    throw new AzureError(
+      'CUSTOM_LOCATION_UNKNOWN',
+      `IoT Operations instance '${instance.name}' has no extendedLocation.`,
+      {
+        exitCode: ExitCode.prerequisite,
+        remedy: 'Pass --custom-location, or check the instance (az iot ops show).',
+      },
+    )
   }
   const customLocation = modelFlags['custom-location'] ?? customLocationId.split('/').pop() ?? ''
-  const model: BridgeModel = buildBridgeModel({...modelFlags, hostname, instance: instance.name, 'custom-location': customLocation})
+  const model: BridgeModel = buildBridgeModel({
+    ...modelFlags,
+    hostname,
+    instance: instance.name,
+    'custom-location': customLocation,
+  })
   const ids = [
     iotOps.endpointId(sub, rg, instance.name, model.endpoint.name),
     ...model.dataflows.map((df) => iotOps.dataflowId(sub, rg, instance.name, model.profile, df.name)),

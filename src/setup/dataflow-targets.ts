@@ -1,7 +1,8 @@
+import type {KubectlApplyResult} from '../apply/kubectl.js'
+import type {ArmClient} from '../azure/arm-client.js'
 import type {BridgeConfig} from '../config/bridge-config.js'
 import {ConfigError} from '../errors.js'
-import type {ArmClient} from '../azure/arm-client.js'
-import {buildBridgeModel, type BridgeModelFlags} from '../model/bridge-model.js'
+import {type BridgeModelFlags, buildBridgeModel} from '../model/bridge-model.js'
 import {checkBridgeModel} from '../model/checks.js'
 import type {DataflowsOutcome} from './run-setup.js'
 
@@ -13,10 +14,19 @@ export type DataflowTarget = 'arm' | 'kubernetes' | 'files'
  */
 export function preflightBridgeModel(config: BridgeConfig, modelFlags: BridgeModelFlags): string[] {
   const model = buildBridgeModel({...modelFlags, hostname: undefined})
-  const {errors, warnings} = checkBridgeModel(model, {topicTemplates: config.topicTemplates, maxClientSessions: config.maxClientSessions})
+  const {errors, warnings} = checkBridgeModel(model, {
+    topicTemplates: config.topicTemplates,
+    maxClientSessions: config.maxClientSessions,
+  })
   const first = errors[0]
   if (first) {
-    const more = errors.length > 1 ? ` (and ${errors.length - 1} more: ${errors.slice(1).map((e) => e.code).join(', ')})` : ''
+    const more =
+      errors.length > 1
+        ? ` (and ${errors.length - 1} more: ${errors
+            .slice(1)
+            .map((e) => e.code)
+            .join(', ')})`
+        : ''
     throw new ConfigError(first.code, `${first.message}${more}`, first.fix, {problems: errors})
   }
   return warnings.filter((w) => w.code !== 'HOSTNAME_PLACEHOLDER').map((w) => `${w.message} Fix: ${w.fix}`)
@@ -33,9 +43,22 @@ export function dataflowsStep(
   return async (hostname, ctx) => {
     if (target === 'arm') {
       const {applyDataflowsArm} = await import('./apply-dataflows.js')
-      const r = await applyDataflowsArm(arm, config, modelFlags, hostname, {dryRun: ctx.dryRun, signal: opts.signal, onProgress: ctx.update})
-      const verb = r.action === 'unchanged' ? 'unchanged' : ctx.dryRun ? `would be ${r.action === 'create' ? 'created' : 'updated'}` : r.action === 'create' ? 'created' : 'updated'
-      const changes = r.changes?.length ? ` (${r.changes.map((c) => `${c.changeType} ${c.resourceId.split('/').pop()}`).join(', ')})` : ''
+      const r = await applyDataflowsArm(arm, config, modelFlags, hostname, {
+        dryRun: ctx.dryRun,
+        signal: opts.signal,
+        onProgress: ctx.update,
+      })
+      const verb =
+        r.action === 'unchanged'
+          ? 'unchanged'
+          : ctx.dryRun
+            ? `would be ${r.action === 'create' ? 'created' : 'updated'}`
+            : r.action === 'create'
+              ? 'created'
+              : 'updated'
+      const changes = r.changes?.length
+        ? ` (${r.changes.map((c) => `${c.changeType} ${c.resourceId.split('/').pop()}`).join(', ')})`
+        : ''
       return {title: `Dataflows on instance ${r.instance}: ${verb}${changes}`, result: {...r}}
     }
     const {renderFiles, writeRenderedFiles} = await import('../render/files.js')
@@ -43,19 +66,22 @@ export function dataflowsStep(
     const format = target === 'kubernetes' ? 'kubernetes' : 'bicep'
     const files = renderFiles(model, {format, crdVersion: opts.crdVersion})
     if (target === 'files' || ctx.dryRun) {
-      if (ctx.dryRun) return {title: `Dataflows: would write ${files.map((f) => f.name).join(', ')}`, result: {target, files: files.map((f) => f.name)}}
+      // A dry run never runs kubectl: it only says what would be written and applied.
+      if (ctx.dryRun)
+        return {
+          title: `Dataflows: would write ${files.map((f) => f.name).join(', ')}`,
+          result: {target, files: files.map((f) => f.name)},
+        }
       const paths = await writeRenderedFiles(files, opts.outDir)
       return {title: `Dataflows: files written to ${opts.outDir} (not applied)`, result: {target, files: paths}}
     }
     const {applyWithKubectl} = await import('../apply/kubectl.js')
-    const yaml = files.map((f) => f.content).join('---\n')
-    const r = await applyWithKubectl(yaml, {outDir: opts.outDir, fileName: files[0]?.name ?? 'aio-bridge.yaml'})
+    const r = await applyWithKubectl({files, outDir: opts.outDir, abortSignal: opts.signal})
     return {title: `Dataflows: ${describeKubectl(r)}`, result: {target, ...r}}
   }
 }
 
-function describeKubectl(r: unknown): string {
-  const x = r as {applied?: boolean; command?: string; objects?: Array<{kind?: string; name?: string; action?: string}>}
-  if (x.applied === false) return `kubectl not found; run: ${x.command ?? 'kubectl apply -f <file>'}`
-  return (x.objects ?? []).map((o) => `${o.name ?? '?'} ${o.action ?? ''}`.trim()).join(', ') || 'applied'
+function describeKubectl(r: KubectlApplyResult): string {
+  if (!r.applied) return `kubectl not found; files written, run: ${r.command}`
+  return r.objects.map((o) => `${o.name} ${o.action}`).join(', ') || 'applied'
 }

@@ -1,12 +1,20 @@
-import type {BridgeConfig} from '../config/bridge-config.js'
-import {AioBridgeError, AzureError, ExitCode} from '../errors.js'
 import {type ArmClient, ArmRequestError} from '../azure/arm-client.js'
 import {fromAzureError, looksLikeAzureError} from '../azure/arm-errors.js'
 import {AuthorizationGateway, type RoleAssignment} from '../azure/authorization-gateway.js'
-import {type EventGridNamespace, EventGridGateway} from '../azure/eventgrid-gateway.js'
+import {EventGridGateway, type EventGridNamespace} from '../azure/eventgrid-gateway.js'
 import {type ClusterExtension, ExtensionsGateway} from '../azure/extensions-gateway.js'
 import {ResourcesGateway} from '../azure/resources-gateway.js'
-import {type Action, type ObservedState, planSetup, resolvePrincipal, type SetupPlan} from '../plan/setup-plan.js'
+import type {BridgeConfig} from '../config/bridge-config.js'
+import {AioBridgeError, AzureError, ExitCode} from '../errors.js'
+import {
+  type Action,
+  type CallerPrincipal,
+  type ObservedState,
+  planSetup,
+  type RoleStep,
+  resolvePrincipal,
+  type SetupPlan,
+} from '../plan/setup-plan.js'
 import type {StepReporter} from './reporter.js'
 
 export interface SetupOptions {
@@ -16,6 +24,8 @@ export interface SetupOptions {
   principalRetryDelayInMs?: number
   principalWaitInMs?: number
   pollIntervalInMs?: number
+  /** Also give the signed-in identity the two roles (setup --grant-caller), for verify --from-cloud. */
+  caller?: CallerPrincipal
   /** The last step (the dataflow endpoint and dataflows), given the hostname; omitted = Event Grid side only. */
   dataflows?: (hostname: string, ctx: {dryRun: boolean; update: (text: string) => void}) => Promise<DataflowsOutcome>
 }
@@ -35,7 +45,17 @@ export interface SetupResult {
   topicSpace: {name: string; id: string; action: Action; managed: boolean; changes: string[]; templates: string[]}
   principalId: string
   extension: string
-  roleAssignments: Array<{role: string; roleName: string; name: string; id: string; scope: string; action: Action; existingName?: string}>
+  roleAssignments: Array<{
+    role: string
+    roleName: string
+    assignee: RoleStep['assignee']
+    principalId: string
+    name: string
+    id: string
+    scope: string
+    action: Action
+    existingName?: string
+  }>
   hostname: string | null
   warnings: string[]
   dataflows?: Record<string, unknown>
@@ -47,6 +67,7 @@ export const SETUP_STEPS = {
   topicSpace: 'Topic space',
   publisher: 'Role EventGrid TopicSpaces Publisher',
   subscriber: 'Role EventGrid TopicSpaces Subscriber',
+  caller: 'Roles for the signed-in identity (--grant-caller)',
   hostname: 'MQTT hostname',
   dataflows: 'Dataflow endpoint and dataflows',
 } as const
@@ -54,7 +75,11 @@ export const SETUP_STEPS = {
 export type SetupStepId = keyof typeof SETUP_STEPS
 
 /** Reads everything setup decides on, all at once: one round of independent GETs. */
-export async function observeSetupState(arm: ArmClient, config: BridgeConfig): Promise<ObservedState> {
+export async function observeSetupState(
+  arm: ArmClient,
+  config: BridgeConfig,
+  caller?: CallerPrincipal,
+): Promise<ObservedState> {
   const sub = config.subscriptionId
   const rg = config.resourceGroup
   const resources = new ResourcesGateway(arm)
@@ -64,14 +89,22 @@ export async function observeSetupState(arm: ArmClient, config: BridgeConfig): P
   const cluster = config.cluster ?? ''
   const topicSpace = eventGrid.getTopicSpace(sub, rg, config.namespace, config.topicSpace)
 
+  const callerRoles = (async (): Promise<RoleAssignment[]> => {
+    const ts = await topicSpace
+    return ts && caller ? authorization.listRoleAssignmentsForPrincipal(ts.id, caller.principalId) : []
+  })()
   const extensionsAndRoles = (async (): Promise<{extensions: ClusterExtension[]; roles: RoleAssignment[]}> => {
     const extensions = await extensionsGw.listClusterExtensions(sub, rg, cluster).catch((err: unknown) => {
       if (err instanceof ArmRequestError && err.statusCode === 404 && err.code !== 'ResourceGroupNotFound') {
-        throw new AzureError('CLUSTER_NOT_FOUND', `Arc-enabled cluster '${cluster}' was not found in resource group '${rg}'.`, {
-          exitCode: ExitCode.prerequisite,
-          remedy: `Fix --cluster (az connectedk8s list -g ${rg} -o table lists the clusters).`,
-          cause: err,
-        })
+        throw new AzureError(
+          'CLUSTER_NOT_FOUND',
+          `Arc-enabled cluster '${cluster}' was not found in resource group '${rg}'.`,
+          {
+            exitCode: ExitCode.prerequisite,
+            remedy: `Fix --cluster (az connectedk8s list -g ${rg} -o table lists the clusters).`,
+            cause: err,
+          },
+        )
       }
       throw err
     })
@@ -87,7 +120,15 @@ export async function observeSetupState(arm: ArmClient, config: BridgeConfig): P
   const provider = resources.getProviderRegistration(sub, 'Microsoft.EventGrid')
   const namespace = eventGrid.getNamespace(sub, rg, config.namespace)
 
-  const [s, g, p, n, t, er] = await Promise.allSettled([subscription, resourceGroup, provider, namespace, topicSpace, extensionsAndRoles])
+  const [s, g, p, n, t, er, cr] = await Promise.allSettled([
+    subscription,
+    resourceGroup,
+    provider,
+    namespace,
+    topicSpace,
+    extensionsAndRoles,
+    callerRoles,
+  ])
   // Report the most basic problem first: a missing subscription or group explains the other failures.
   if (s.status === 'rejected') throw s.reason
   if (g.status === 'rejected') throw g.reason
@@ -95,7 +136,7 @@ export async function observeSetupState(arm: ArmClient, config: BridgeConfig): P
   if (!partial.subscriptionExists || !partial.resourceGroup) {
     return {...partial, extensions: [], roleAssignments: []}
   }
-  for (const r of [p, n, t, er]) if (r.status === 'rejected') throw r.reason
+  for (const r of [p, n, t, er, cr]) if (r.status === 'rejected') throw r.reason
   const ok = <T>(r: PromiseSettledResult<T>) => (r as PromiseFulfilledResult<T>).value
   return {
     ...partial,
@@ -104,6 +145,7 @@ export async function observeSetupState(arm: ArmClient, config: BridgeConfig): P
     topicSpace: ok(t),
     extensions: ok(er).extensions,
     roleAssignments: ok(er).roles,
+    callerRoleAssignments: ok(cr),
   }
 }
 
@@ -111,7 +153,12 @@ export async function observeSetupState(arm: ArmClient, config: BridgeConfig): P
  * setup's Event Grid half: observe → plan (pure) → apply, with independent work overlapped (all reads at once; the two
  * role assignments together). Safe to re-run: every step converges, and a second run sends no write.
  */
-export async function runSetup(arm: ArmClient, config: BridgeConfig, reporter: StepReporter, opts: SetupOptions = {}): Promise<SetupResult> {
+export async function runSetup(
+  arm: ArmClient,
+  config: BridgeConfig,
+  reporter: StepReporter,
+  opts: SetupOptions = {},
+): Promise<SetupResult> {
   const done: string[] = []
   const step = async <T>(id: SetupStepId, fn: () => Promise<T>, title: (v: T) => string): Promise<T> => {
     if (opts.signal?.aborted) throw interrupted()
@@ -129,17 +176,26 @@ export async function runSetup(arm: ArmClient, config: BridgeConfig, reporter: S
   }
 
   try {
-    const observed = await step('read', () => observeSetupState(arm, config), () => 'Read the current state')
-    const plan = planSetup(config, observed)
+    const observed = await step(
+      'read',
+      () => observeSetupState(arm, config, opts.caller),
+      () => 'Read the current state',
+    )
+    const plan = planSetup(config, observed, opts.caller)
     if (opts.dryRun) {
       for (const id of ['namespace', 'topicSpace', 'publisher', 'subscriber', 'hostname'] as const) {
         reporter.skip(id, describePlanned(plan, id))
       }
+      reporter.skip('caller', opts.caller ? describeCaller(plan) : 'not asked (--grant-caller)')
       const hostname = observed.namespace?.properties.topicSpacesConfiguration?.hostname ?? null
       const result = toResult(config, plan, hostname, true)
       if (opts.dataflows && hostname) {
         const dataflows = opts.dataflows
-        const out = await step('dataflows', () => dataflows(hostname, {dryRun: true, update: (t) => reporter.update('dataflows', t)}), (o) => o.title)
+        const out = await step(
+          'dataflows',
+          () => dataflows(hostname, {dryRun: true, update: (t) => reporter.update('dataflows', t)}),
+          (o) => o.title,
+        )
         result.dataflows = out.result
       } else if (opts.dataflows) {
         reporter.skip('dataflows', 'would be deployed once the namespace (and its hostname) exists')
@@ -150,7 +206,11 @@ export async function runSetup(arm: ArmClient, config: BridgeConfig, reporter: S
     if (opts.dataflows && result.hostname) {
       const dataflows = opts.dataflows
       const hostname = result.hostname
-      const out = await step('dataflows', () => dataflows(hostname, {dryRun: false, update: (t) => reporter.update('dataflows', t)}), (o) => o.title)
+      const out = await step(
+        'dataflows',
+        () => dataflows(hostname, {dryRun: false, update: (t) => reporter.update('dataflows', t)}),
+        (o) => o.title,
+      )
       result.dataflows = out.result
     }
     return result
@@ -196,31 +256,49 @@ async function applySetupPlan(
     () => `Topic space ${config.topicSpace}: ${actionText(plan.topicSpace.action, plan.topicSpace.changes)}`,
   )
 
-  const roleIds: Record<string, string> = {}
-  await Promise.all(
-    plan.roles.map((r) =>
-      step(
-        r.role,
-        async () => {
-          if (r.action === 'unchanged') return 'unchanged' as const
-          const res = await authorization.createRoleAssignment(r.scope, r.name, r.roleDefinitionId, plan.principal.principalId, {
-            principalType: 'ServicePrincipal',
-            principalRetryDelayInMs: opts.principalRetryDelayInMs,
-            principalWaitInMs: opts.principalWaitInMs,
-            onPrincipalRetry: (attempt, delay) =>
-              reporter.update(r.role, `identity not replicated yet (PrincipalNotFound): retry ${attempt} in ${Math.round(delay / 1000)} s`),
-          })
-          if (res.outcome === 'exists' && res.existingName) r.existingName = res.existingName
-          if (res.outcome === 'exists') r.action = 'unchanged'
-          return res.outcome
-        },
-        (outcome) => {
-          roleIds[r.role] = `${r.scope}/providers/Microsoft.Authorization/roleAssignments/${r.existingName ?? r.name}`
-          return `${r.roleName}: ${outcome === 'created' ? 'created' : 'unchanged'}${r.existingName ? ' (an equivalent assignment exists)' : ''}`
-        },
+  const assign = async (r: RoleStep, stepId: SetupStepId): Promise<'created' | 'exists'> => {
+    if (r.action === 'unchanged') return 'exists'
+    const res = await authorization.createRoleAssignment(r.scope, r.name, r.roleDefinitionId, r.principalId, {
+      principalType: r.principalType,
+      principalRetryDelayInMs: opts.principalRetryDelayInMs,
+      principalWaitInMs: opts.principalWaitInMs,
+      onPrincipalRetry: (attempt, delay) =>
+        reporter.update(
+          stepId,
+          `identity not replicated yet (PrincipalNotFound): retry ${attempt} in ${Math.round(delay / 1000)} s`,
+        ),
+    })
+    if (res.outcome === 'exists') {
+      r.action = 'unchanged'
+      if (res.existingName) r.existingName = res.existingName
+    }
+    return res.outcome
+  }
+  const roleTitle = (r: RoleStep, outcome: 'created' | 'exists') =>
+    `${r.roleName}: ${outcome === 'created' ? 'created' : 'unchanged'}${r.existingName ? ' (an equivalent assignment exists)' : ''}`
+  const callerRoles = plan.roles.filter((r) => r.assignee === 'caller')
+  await Promise.all([
+    ...plan.roles
+      .filter((r) => r.assignee === 'iot-operations')
+      .map((r) =>
+        step(
+          r.role,
+          () => assign(r, r.role),
+          (outcome) => roleTitle(r, outcome),
+        ),
       ),
-    ),
-  )
+    ...(callerRoles.length > 0
+      ? [
+          step(
+            'caller',
+            () => Promise.all(callerRoles.map((r) => assign(r, 'caller'))),
+            (outcomes) =>
+              `Roles for you (${callerRoles[0]?.principalId}): ${outcomes.map((o, i) => roleTitle(callerRoles[i] as RoleStep, o)).join('; ')}`,
+          ),
+        ]
+      : []),
+  ])
+  if (callerRoles.length === 0) reporter.skip('caller', 'not asked (--grant-caller)')
 
   const hostname = await step(
     'hostname',
@@ -229,13 +307,23 @@ async function applySetupPlan(
       const state = ns?.properties.provisioningState?.toLowerCase()
       if (current && (state === undefined || state === 'succeeded')) return current
       reporter.update('hostname', 'waiting for the namespace to finish provisioning')
-      const done = await eventGrid.waitForNamespace(sub, rg, config.namespace, opts.pollIntervalInMs ?? 2000, opts.signal)
+      const done = await eventGrid.waitForNamespace(
+        sub,
+        rg,
+        config.namespace,
+        opts.pollIntervalInMs ?? 2000,
+        opts.signal,
+      )
       const h = done?.properties.topicSpacesConfiguration?.hostname
       if (!h) {
-        throw new AzureError('HOSTNAME_UNAVAILABLE', `Namespace '${config.namespace}' has no MQTT hostname (provisioning state ${done?.properties.provisioningState ?? 'unknown'}).`, {
-          exitCode: ExitCode.azureService,
-          remedy: `Check the namespace (az eventgrid namespace show -g ${rg} -n ${config.namespace}) and run setup again.`,
-        })
+        throw new AzureError(
+          'HOSTNAME_UNAVAILABLE',
+          `Namespace '${config.namespace}' has no MQTT hostname (provisioning state ${done?.properties.provisioningState ?? 'unknown'}).`,
+          {
+            exitCode: ExitCode.azureService,
+            remedy: `Check the namespace (az eventgrid namespace show -g ${rg} -n ${config.namespace}) and run setup again.`,
+          },
+        )
       }
       return h
     },
@@ -250,7 +338,13 @@ function toResult(config: BridgeConfig, plan: SetupPlan, hostname: string | null
     subscriptionId: config.subscriptionId,
     resourceGroup: config.resourceGroup,
     location: plan.location,
-    namespace: {name: config.namespace, id: plan.namespace.id, action: plan.namespace.action, managed: plan.namespace.managed, changes: plan.namespace.changes},
+    namespace: {
+      name: config.namespace,
+      id: plan.namespace.id,
+      action: plan.namespace.action,
+      managed: plan.namespace.managed,
+      changes: plan.namespace.changes,
+    },
     topicSpace: {
       name: config.topicSpace,
       id: plan.topicSpace.id,
@@ -264,6 +358,8 @@ function toResult(config: BridgeConfig, plan: SetupPlan, hostname: string | null
     roleAssignments: plan.roles.map((r) => ({
       role: r.role,
       roleName: r.roleName,
+      assignee: r.assignee,
+      principalId: r.principalId,
       name: r.existingName ?? r.name,
       id: `${r.scope}/providers/Microsoft.Authorization/roleAssignments/${r.existingName ?? r.name}`,
       scope: r.scope,
@@ -288,12 +384,19 @@ function describePlanned(plan: SetupPlan, id: SetupStepId): string {
       return `would ${plan.topicSpace.action === 'unchanged' ? 'stay unchanged' : plan.topicSpace.changes.join('; ')}`
     case 'publisher':
     case 'subscriber': {
-      const r = plan.roles.find((x) => x.role === id)
+      const r = plan.roles.find((x) => x.role === id && x.assignee === 'iot-operations')
       return r?.action === 'create' ? `would be assigned to ${plan.principal.principalId}` : 'already assigned'
     }
     default:
       return 'read after the namespace is provisioned'
   }
+}
+
+function describeCaller(plan: SetupPlan): string {
+  const mine = plan.roles.filter((r) => r.assignee === 'caller')
+  return mine
+    .map((r) => `${r.roleName}: ${r.action === 'create' ? 'would be assigned' : 'already assigned'}`)
+    .join('; ')
 }
 
 function interrupted(): AioBridgeError {

@@ -3,15 +3,22 @@ import type {Theme} from './theme.js'
 
 /** The human summary printed after setup's task list. Pure: result in, text out. */
 export function formatSetupSummary(r: SetupResult, theme: Theme): string {
-  const roles = r.roleAssignments.map((a) => `${a.roleName.replace('EventGrid TopicSpaces ', '')}: ${theme.action(a.action)}`).join(', ')
+  const roles = r.roleAssignments
+    .map((a) => `${a.roleName.replace('EventGrid TopicSpaces ', '')}: ${theme.action(a.action)}`)
+    .join(', ')
   const rows: Array<[string, string]> = [
     ['namespace', `${r.namespace.name} (${theme.action(r.namespace.action)})`],
-    ['topic space', `${r.topicSpace.name} (${theme.action(r.topicSpace.action)}), templates ${r.topicSpace.templates.join(', ')}`],
+    [
+      'topic space',
+      `${r.topicSpace.name} (${theme.action(r.topicSpace.action)}), templates ${r.topicSpace.templates.join(', ')}`,
+    ],
     ['principal', `${r.principalId} (extension ${r.extension})`],
     ['roles', roles],
     ['hostname', r.hostname ?? theme.dim('(known once the namespace is provisioned)')],
   ]
-  const df = r.dataflows as {target?: string; action?: string; instance?: string; files?: string[]; command?: string} | undefined
+  const df = r.dataflows as
+    | {target?: string; action?: string; instance?: string; files?: string[]; command?: string}
+    | undefined
   if (df) {
     const where = df.instance ? ` on instance ${df.instance}` : df.files ? ` → ${df.files.join(', ')}` : ''
     rows.push(['dataflows', `${df.target}${df.action ? ` (${theme.action(df.action)})` : ''}${where}`])
@@ -23,7 +30,10 @@ export function formatSetupSummary(r: SetupResult, theme: Theme): string {
   const lines = [head, ...rows.map(([k, v]) => `  ${k.padEnd(12)} ${v}`)]
   for (const w of r.warnings) lines.push(theme.warn(`  warning: ${w}`))
   if (!r.dryRun) {
-    lines.push('', theme.dim('Next: aio-bridge verify (in the cluster, or from here with --kubectl) proves the round trip.'))
+    lines.push(
+      '',
+      theme.dim('Next: aio-bridge verify (in the cluster, or from here with --kubectl) proves the round trip.'),
+    )
   }
   return lines.join('\n')
 }

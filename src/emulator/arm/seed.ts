@@ -132,7 +132,14 @@ export function resolveSeed(seed?: ArmSeed | ArmScenarioName): ArmSeed & {subscr
 
 /** Builds the seed's world into the state (additively: seeding twice adds to what exists). */
 export function applySeed(state: ArmState, seed: ArmSeed, env: EmulatorEnv): void {
-  const s = resolveSeed(seed)
+  // Identity fields default to what the state already has, so a partial seed adds to the running world.
+  const first = state.subscriptions.values().next().value
+  const s = {
+    subscriptionId: first?.subscriptionId ?? DEFAULTS.subscriptionId,
+    tenantId: state.tenantId || DEFAULTS.tenantId,
+    callerPrincipalId: state.callerPrincipalId || DEFAULTS.callerPrincipalId,
+    ...seed,
+  }
   const sub = s.subscriptionId
   state.tenantId = s.tenantId
   state.callerPrincipalId = s.callerPrincipalId

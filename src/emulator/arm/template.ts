@@ -239,6 +239,8 @@ export interface TemplateResource {
   id: string
   body: Record<string, unknown>
   dependsOn: string[]
+  /** Ids of the template resources `dependsOn` names (resolved). */
+  dependsOnIds: string[]
   existing: boolean
 }
 
@@ -324,6 +326,7 @@ export function evaluateTemplate(
       id: buildResourceId(scope.subscriptionId, scope.resourceGroup, type, names),
       body,
       dependsOn: dependsOn.map(String),
+      dependsOnIds: [],
       existing: r.existing === true,
     })
   }
@@ -365,14 +368,13 @@ function orderByDependencies(resources: TemplateResource[]): TemplateResource[] 
   }
   const deps = new Map<TemplateResource, TemplateResource[]>()
   for (const r of resources) {
-    deps.set(
-      r,
-      r.dependsOn.map((d) => {
-        const target = find(d)
-        if (!target) throw armErrors.invalidTemplate(`The resource '${d}' is not defined in the template`)
-        return target
-      }),
-    )
+    const targets = r.dependsOn.map((d) => {
+      const target = find(d)
+      if (!target) throw armErrors.invalidTemplate(`The resource '${d}' is not defined in the template`)
+      return target
+    })
+    r.dependsOnIds = targets.map((t) => t.id)
+    deps.set(r, targets)
   }
   const out: TemplateResource[] = []
   const state = new Map<TemplateResource, 'visiting' | 'done'>()

@@ -74,6 +74,9 @@ async function startOnce(opts: MosquittoOptions, dir: string, port: number): Pro
     'log_type notice',
     'log_type information',
   ]
+  // Started as root, mosquitto drops to user `mosquitto`, which cannot read our 0600 password file and keys in a
+  // 0700 temp dir: keep the current user instead (it only listens on loopback).
+  if (process.getuid?.() === 0) lines.push('user root')
   const anonymous = opts.allowAnonymous ?? !(opts.users || opts.tls?.requireCertificate)
   lines.push(`allow_anonymous ${anonymous}`)
   if (opts.users) {

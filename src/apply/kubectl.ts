@@ -1,0 +1,203 @@
+import {spawn} from 'node:child_process'
+import {accessSync, constants, statSync} from 'node:fs'
+import {delimiter, join} from 'node:path'
+import {AioBridgeError, ExitCode} from '../errors.js'
+import {type RenderedFile, writeRenderedFiles} from '../render/files.js'
+import {redact} from '../ui/redact.js'
+
+/**
+ * `setup --target kubernetes`: the rendered manifests applied with `kubectl apply -f -`, the YAML on stdin and the
+ * arguments as an array (no shell, nothing to quote). Without kubectl, the files are written and the exact command to
+ * run is returned instead.
+ */
+
+export type KubectlAction = 'created' | 'configured' | 'unchanged' | 'serverside-applied' | (string & {})
+
+export interface KubectlAppliedObject {
+  /** Resource as kubectl names it, e.g. `dataflow.connectivity.iotoperations.azure.com`. */
+  resource: string
+  name: string
+  action: KubectlAction
+}
+
+export interface ApplyWithKubectlOptions {
+  /** The rendered files to apply, in order (render's kubernetes files). */
+  files: RenderedFile[]
+  /** Where the files are written when kubectl is missing (also when `writeFiles` is set). */
+  outDir: string
+  /** Also write the files when kubectl is there (for the record / GitOps). */
+  writeFiles?: boolean
+  /** kubeconfig context (`--context`). */
+  context?: string
+  /** `server` validates against the cluster without changing it. */
+  dryRun?: 'server' | 'client'
+  /** Environment (PATH for the lookup, KUBECONFIG for kubectl); default process.env. */
+  env?: NodeJS.ProcessEnv
+  /** An explicit kubectl binary instead of the PATH lookup. */
+  kubectlPath?: string
+  abortSignal?: AbortSignal
+  timeoutInMs?: number
+}
+
+export interface KubectlApplyResult {
+  /** false: kubectl was not found; the files were written and `command` is what to run. */
+  applied: boolean
+  kubectl?: string
+  objects: KubectlAppliedObject[]
+  /** The command (as a copy-pasteable line) that was run, or that the user should run. */
+  command: string
+  /** Files written (absolute paths). */
+  files: string[]
+}
+
+/** First executable `kubectl` on PATH, or undefined. */
+export function findKubectl(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const names = process.platform === 'win32' ? ['kubectl.exe', 'kubectl.cmd', 'kubectl'] : ['kubectl']
+  for (const dir of (env.PATH ?? env.Path ?? '').split(delimiter)) {
+    if (!dir) continue
+    for (const name of names) {
+      const candidate = join(dir, name)
+      try {
+        if (!statSync(candidate).isFile()) continue
+        accessSync(candidate, constants.X_OK)
+        return candidate
+      } catch {
+        // not here
+      }
+    }
+  }
+  return undefined
+}
+
+const LINE = /^(\S+?)\/(\S+) (created|configured|unchanged|serverside-applied|[a-z-]+)(?: \((?:server |client )?dry run\))?$/
+
+/** kubectl apply's per-object lines: `dataflow.connectivity.iotoperations.azure.com/local-to-remote created`. */
+export function parseKubectlApplyOutput(stdout: string): KubectlAppliedObject[] {
+  const objects: KubectlAppliedObject[] = []
+  for (const raw of stdout.split('\n')) {
+    const m = LINE.exec(raw.trim())
+    if (m) objects.push({resource: m[1] as string, name: m[2] as string, action: m[3] as KubectlAction})
+  }
+  return objects
+}
+
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`
+}
+
+function commandLine(args: string[]): string {
+  return ['kubectl', ...args].map(shellQuote).join(' ')
+}
+
+export class KubectlApplyError extends AioBridgeError {
+  override readonly name = 'KubectlApplyError'
+}
+
+/** Turns kubectl's stderr into the error a user can act on. */
+export function kubectlApplyError(stderr: string, exitCode: number | null, crdVersionHint: boolean): KubectlApplyError {
+  const text = redact(stderr.trim())
+  const first = text.split('\n').find((l) => l.trim() !== '') ?? `kubectl exited with ${exitCode}`
+  if (/no matches for kind|ensure CRDs are installed|the server doesn't have a resource type/i.test(text)) {
+    return new KubectlApplyError('KUBECTL_CRD_MISSING', `The cluster does not know the IoT Operations resources: ${first}`, {
+      exitCode: ExitCode.prerequisite,
+      remedy: crdVersionHint
+        ? 'Check that Azure IoT Operations is installed on this cluster (kubectl get crd | grep iotoperations); on an IoT Operations preview cluster pass --crd-version v1beta1.'
+        : 'Check that Azure IoT Operations is installed on this cluster (kubectl get crd | grep iotoperations).',
+      details: {stderr: text},
+    })
+  }
+  if (/unable to connect to the server|connection refused|no configuration has been provided|current-context/i.test(text)) {
+    return new KubectlApplyError('KUBECTL_UNREACHABLE', `kubectl cannot reach the cluster: ${first}`, {
+      exitCode: ExitCode.prerequisite,
+      remedy:
+        'Point kubectl at the cluster (az connectedk8s proxy -n $CLUSTER_NAME -g $RESOURCE_GROUP, or KUBECONFIG / --context), then re-run.',
+      details: {stderr: text},
+    })
+  }
+  if (/forbidden/i.test(text)) {
+    return new KubectlApplyError('KUBECTL_FORBIDDEN', `The cluster refused the change: ${first}`, {
+      exitCode: ExitCode.forbidden,
+      remedy: 'Use a kubeconfig identity allowed to create dataflows in namespace azure-iot-operations.',
+      details: {stderr: text},
+    })
+  }
+  return new KubectlApplyError('KUBECTL_APPLY_FAILED', `kubectl apply failed: ${first}`, {
+    exitCode: ExitCode.deploymentFailed,
+    remedy: 'Fix what kubectl reports (re-run with --debug for its full output), then re-run.',
+    details: {stderr: text},
+  })
+}
+
+export async function applyWithKubectl(options: ApplyWithKubectlOptions): Promise<KubectlApplyResult> {
+  const env = options.env ?? process.env
+  const kubectl = options.kubectlPath ?? findKubectl(env)
+  const yamlFiles = options.files.filter((f) => /\.ya?ml$/.test(f.name))
+  const base = options.context ? ['--context', options.context] : []
+
+  if (!kubectl) {
+    const written = await writeRenderedFiles(yamlFiles, options.outDir)
+    return {
+      applied: false,
+      objects: [],
+      command: commandLine([...base, 'apply', ...written.flatMap((p) => ['-f', p])]),
+      files: written,
+    }
+  }
+
+  const files = options.writeFiles ? await writeRenderedFiles(yamlFiles, options.outDir) : []
+  const args = [...base, 'apply', '-f', '-', ...(options.dryRun ? [`--dry-run=${options.dryRun}`] : [])]
+  const stdin = yamlFiles.map((f) => f.content.replace(/\n*$/, '\n')).join('---\n')
+  const {code, stdout, stderr} = await run(kubectl, args, stdin, env, options)
+  if (code !== 0) {
+    const crdHint = stdin.includes('connectivity.iotoperations.azure.com/v1\n')
+    throw kubectlApplyError(stderr, code, crdHint)
+  }
+  return {applied: true, kubectl, objects: parseKubectlApplyOutput(stdout), command: commandLine(args), files}
+}
+
+function run(
+  bin: string,
+  args: string[],
+  stdin: string,
+  env: NodeJS.ProcessEnv,
+  options: ApplyWithKubectlOptions,
+): Promise<{code: number | null; stdout: string; stderr: string}> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, {
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      signal: options.abortSignal,
+      timeout: options.timeoutInMs ?? 120_000,
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d
+    })
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d
+    })
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.name === 'AbortError') {
+        reject(
+          new AioBridgeError('INTERRUPTED', 'Stopped while kubectl apply was running.', {
+            exitCode: ExitCode.interrupted,
+            remedy: 'Re-run the same command: kubectl apply is idempotent.',
+          }),
+        )
+        return
+      }
+      reject(
+        new KubectlApplyError('KUBECTL_NOT_RUNNABLE', `${bin} could not be started: ${err.message}`, {
+          exitCode: ExitCode.prerequisite,
+          remedy: 'Install kubectl (https://kubernetes.io/docs/tasks/tools/) or fix its permissions.',
+          cause: err,
+        }),
+      )
+    })
+    // kubectl may exit before reading all of stdin (bad kubeconfig): the close code tells, not EPIPE.
+    child.stdin.on('error', () => {})
+    child.on('close', (code) => resolve({code, stdout, stderr}))
+    child.stdin.end(stdin)
+  })
+}

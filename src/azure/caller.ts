@@ -1,0 +1,31 @@
+import {AzureError, ExitCode} from '../errors.js'
+import type {CallerPrincipal} from '../plan/setup-plan.js'
+
+/**
+ * Who is signed in, from the claims of the Resource Manager token the credential already holds (no Graph call):
+ * `oid` is the object id role assignments need; `idtyp` tells an app (service principal, managed identity) from a user.
+ * The token is only decoded, never printed or verified here: ARM verifies it.
+ */
+export function callerFromToken(token: string): CallerPrincipal {
+  const payload = token.split('.')[1]
+  let claims: {oid?: string; idtyp?: string; appid?: string; upn?: string}
+  try {
+    claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8'))
+  } catch {
+    claims = {}
+  }
+  if (!claims.oid) {
+    throw new AzureError(
+      'CALLER_UNKNOWN',
+      'Cannot tell who is signed in: the access token has no object id (oid) claim.',
+      {
+        exitCode: ExitCode.notLoggedIn,
+        remedy:
+          'Sign in as a user, service principal or managed identity (az login / azure/login), or drop --grant-caller and assign the roles yourself.',
+      },
+    )
+  }
+  const app =
+    claims.idtyp === 'app' || (claims.idtyp === undefined && claims.upn === undefined && claims.appid !== undefined)
+  return {principalId: claims.oid, principalType: app ? 'ServicePrincipal' : 'User'}
+}
