@@ -69,7 +69,8 @@ export function findKubectl(env: NodeJS.ProcessEnv = process.env): string | unde
   return undefined
 }
 
-const LINE = /^(\S+?)\/(\S+) (created|configured|unchanged|serverside-applied|[a-z-]+)(?: \((?:server |client )?dry run\))?$/
+const LINE =
+  /^(\S+?)\/(\S+) (created|configured|unchanged|serverside-applied|[a-z-]+)(?: \((?:server |client )?dry run\))?$/
 
 /** kubectl apply's per-object lines: `dataflow.connectivity.iotoperations.azure.com/local-to-remote created`. */
 export function parseKubectlApplyOutput(stdout: string): KubectlAppliedObject[] {
@@ -98,15 +99,23 @@ export function kubectlApplyError(stderr: string, exitCode: number | null, crdVe
   const text = redact(stderr.trim())
   const first = text.split('\n').find((l) => l.trim() !== '') ?? `kubectl exited with ${exitCode}`
   if (/no matches for kind|ensure CRDs are installed|the server doesn't have a resource type/i.test(text)) {
-    return new KubectlApplyError('KUBECTL_CRD_MISSING', `The cluster does not know the IoT Operations resources: ${first}`, {
-      exitCode: ExitCode.prerequisite,
-      remedy: crdVersionHint
-        ? 'Check that Azure IoT Operations is installed on this cluster (kubectl get crd | grep iotoperations); on an IoT Operations preview cluster pass --crd-version v1beta1.'
-        : 'Check that Azure IoT Operations is installed on this cluster (kubectl get crd | grep iotoperations).',
-      details: {stderr: text},
-    })
+    return new KubectlApplyError(
+      'KUBECTL_CRD_MISSING',
+      `The cluster does not know the IoT Operations resources: ${first}`,
+      {
+        exitCode: ExitCode.prerequisite,
+        remedy: crdVersionHint
+          ? 'Check that Azure IoT Operations is installed on this cluster (kubectl get crd | grep iotoperations); on an IoT Operations preview cluster pass --crd-version v1beta1.'
+          : 'Check that Azure IoT Operations is installed on this cluster (kubectl get crd | grep iotoperations).',
+        details: {stderr: text},
+      },
+    )
   }
-  if (/unable to connect to the server|connection refused|no configuration has been provided|current-context/i.test(text)) {
+  if (
+    /unable to connect to the server|connection to the server .* was refused|connection refused|no configuration has been provided|current-context/i.test(
+      text,
+    )
+  ) {
     return new KubectlApplyError('KUBECTL_UNREACHABLE', `kubectl cannot reach the cluster: ${first}`, {
       exitCode: ExitCode.prerequisite,
       remedy:

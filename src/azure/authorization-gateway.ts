@@ -53,6 +53,13 @@ export class AuthorizationGateway {
     )
   }
 
+  /** Assignments made exactly at the scope or inherited from above it (`$filter=atScope()`), any principal. */
+  listRoleAssignmentsAtScope(scope: string): Promise<RoleAssignment[]> {
+    return this.arm.listAll<RoleAssignment>(`${scope}/providers/Microsoft.Authorization/roleAssignments`, API.authorization, {
+      $filter: 'atScope()',
+    })
+  }
+
   /**
    * Creates the assignment under a deterministic name. An equivalent assignment (409 RoleAssignmentExists) is success;
    * PrincipalNotFound (replication delay after the identity was made) is retried with backoff for a bounded time.

@@ -66,6 +66,15 @@ export class DeploymentsGateway {
     }
   }
 
+  getDeployment(sub: string, rg: string, name: string, signal?: AbortSignal): Promise<Deployment | undefined> {
+    return this.arm.get<Deployment>(this.path(sub, rg, name), API.deployments, signal)
+  }
+
+  /** Deletes the deployment record only (never the resources it deployed). Already gone → false. */
+  deleteDeployment(sub: string, rg: string, name: string, signal?: AbortSignal): Promise<boolean> {
+    return this.arm.deleteAndWait(this.path(sub, rg, name), API.deployments, signal)
+  }
+
   async whatIf(
     sub: string,
     rg: string,

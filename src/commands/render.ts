@@ -1,11 +1,11 @@
 import {resolve} from 'node:path'
 import {BaseCommand} from '../base-command.js'
 import {ConfigError} from '../errors.js'
-import {eventGridFlags} from '../flags.js'
+import {azureFlags, eventGridFlags} from '../flags.js'
 import type {BridgeProblem} from '../model/checks.js'
 import type {HostnameSource} from '../model/hostname.js'
-import type {RenderFormat} from '../render/formats.js'
 import {bridgeModelFlags, deploymentTargetFlags, hostnameFlag, renderOutputFlags} from '../render/flags.js'
+import type {RenderFormat} from '../render/formats.js'
 
 export interface RenderResult {
   format: RenderFormat
@@ -17,9 +17,10 @@ export interface RenderResult {
 }
 
 export default class Render extends BaseCommand {
-  static override summary = 'Render the Event Grid dataflow endpoint and the two dataflows as Bicep, ARM JSON or Kubernetes YAML'
+  static override summary =
+    'Render the Event Grid dataflow endpoint and the two dataflows as Bicep, ARM JSON or Kubernetes YAML'
   static override description =
-    'Offline: no Azure call, no login. Prints to stdout, or writes files with --out-dir. The topic map is checked first; a bad map exits 2 and nothing is written.'
+    'Offline unless asked: the hostname comes from --hostname or, when --namespace (or EVENT_GRID_NAMESPACE) is set and you are signed in, from the namespace; otherwise a placeholder. Prints to stdout, or writes files with --out-dir. The topic map is checked first; a bad map exits 2 and nothing is written.'
   static override examples = [
     '<%= config.bin %> render --format bicep --hostname myns.westus2-1.ts.eventgrid.azure.net',
     '<%= config.bin %> render --format arm --out-dir deploy --instance my-aio --custom-location my-cl --hostname myns.westus2-1.ts.eventgrid.azure.net',
@@ -30,6 +31,8 @@ export default class Render extends BaseCommand {
     ...hostnameFlag,
     ...bridgeModelFlags,
     ...deploymentTargetFlags,
+    ...azureFlags,
+    namespace: eventGridFlags.namespace,
     'topic-template': eventGridFlags['topic-template'],
     'max-client-sessions': eventGridFlags['max-client-sessions'],
   }
@@ -42,7 +45,12 @@ export default class Render extends BaseCommand {
     const {checkTopicTemplate} = await import('../config/rules.js')
     const {renderFiles, stdoutText, writeRenderedFiles} = await import('../render/files.js')
 
-    const host = await resolveRenderHostname({hostname: flags.hostname, abortSignal: this.abortController.signal})
+    const host = await resolveRenderHostname({
+      hostname: flags.hostname,
+      azure: {flags, env: process.env},
+      abortSignal: this.abortController.signal,
+    })
+    if (host.lookupError) this.note(`Could not read the hostname from the namespace (${host.lookupError}); using the placeholder.`)
     const model = buildBridgeModel({...flags, hostname: host.hostname})
     const topicTemplates = flags['topic-template']?.length ? flags['topic-template'] : ['telemetry/#']
     for (const t of topicTemplates) {

@@ -36,7 +36,7 @@ EXIT CODES
       throw new VerifyError(f.code, f.message, {
         exitCode: f.exitCode as never,
         remedy: f.remedy,
-        details: {hop: f.hop, report},
+        details: {...f.details, hop: f.hop, report},
       })
     }
     return report

@@ -1,5 +1,5 @@
-import {ConfigError} from '../errors.js'
 import {checkTopicFilter} from '../config/rules.js'
+import {ConfigError} from '../errors.js'
 
 /**
  * The bridge as one typed model: the Event Grid DataflowEndpoint and the dataflows that use it. Every renderer (Bicep,
@@ -131,9 +131,10 @@ function checkCustomLocationName(value: string): string | undefined {
 
 /** A DNS hostname, optionally with `:port`; Event Grid's look like `<ns>.<region>-1.ts.eventgrid.azure.net`. */
 export function parseHostname(value: string): {hostname: string; port: number} | string {
-  const m = /^([a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)*)(:(\d{1,5}))?$/.exec(
-    value.trim(),
-  )
+  const m =
+    /^([a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)*)(:(\d{1,5}))?$/.exec(
+      value.trim(),
+    )
   if (!m?.[1]) return 'is not a hostname such as mynamespace.westus2-1.ts.eventgrid.azure.net'
   const port = m[6] === undefined ? EVENT_GRID_MQTT_PORT : Number(m[6])
   if (port < 1 || port > 65535) return `has port ${port}, outside 1–65535`
@@ -245,8 +246,22 @@ export function buildBridgeModel(flags: BridgeModelFlags = {}): BridgeModel {
       },
     },
     dataflows: [
-      dataflow(MODEL_DEFAULTS.localToRemoteName, 'local-to-remote', LOCAL_ENDPOINT, localSource, endpointName, remoteDestination),
-      dataflow(MODEL_DEFAULTS.remoteToLocalName, 'remote-to-local', endpointName, remoteSource, LOCAL_ENDPOINT, localDestination),
+      dataflow(
+        MODEL_DEFAULTS.localToRemoteName,
+        'local-to-remote',
+        LOCAL_ENDPOINT,
+        localSource,
+        endpointName,
+        remoteDestination,
+      ),
+      dataflow(
+        MODEL_DEFAULTS.remoteToLocalName,
+        'remote-to-local',
+        endpointName,
+        remoteSource,
+        LOCAL_ENDPOINT,
+        localDestination,
+      ),
     ],
   }
 }
@@ -266,7 +281,10 @@ function dataflow(
       mode: 'Enabled',
       operations: [
         {operationType: 'Source', sourceSettings: {endpointRef: sourceEndpoint, dataSources: [source]}},
-        {operationType: 'Destination', destinationSettings: {endpointRef: destinationEndpoint, dataDestination: destination}},
+        {
+          operationType: 'Destination',
+          destinationSettings: {endpointRef: destinationEndpoint, dataDestination: destination},
+        },
       ],
     },
   }

@@ -102,9 +102,10 @@ export function checkBridgeModel(model: BridgeModel, options: CheckBridgeModelOp
     // Event Grid authorizes a publish or subscribe only inside the topic space's templates.
     const remoteTopics: Array<{pattern: string; what: string; flag: string}> = []
     if (source.endpointRef === remote) {
-      for (const s of source.dataSources) remoteTopics.push({pattern: s, what: 'subscribes to', flag: topicFlag(df, 'source')})
+      for (const s of source.dataSources)
+        remoteTopics.push({pattern: s, what: 'subscribes to', flag: topicFlag(df, 'source')})
     }
-    if (dest.endpointRef === remote) {
+    if (dest.endpointRef === remote && !destinationHasWildcard(dest.dataDestination)) {
       for (const r of published) {
         remoteTopics.push({pattern: r.pattern, what: 'publishes to', flag: topicFlag(df, 'destination')})
       }
@@ -169,7 +170,8 @@ export function checkBridgeModel(model: BridgeModel, options: CheckBridgeModelOp
  * so `${inputTopic.N}` destinations that only look circular are not reported.
  */
 function checkLoops(model: BridgeModel, add: (p: BridgeProblem) => void): void {
-  const flows = model.dataflows
+  // A destination with a wildcard is already an error; its "topics" would only add noise here.
+  const flows = model.dataflows.filter((df) => !destinationHasWildcard(destinationOf(df).dataDestination))
   const output = (df: DataflowModel, input: string): string =>
     resolveDestination(destinationOf(df).dataDestination, input).pattern
   const accepts = (df: DataflowModel, endpoint: string, topics: string): string | undefined => {

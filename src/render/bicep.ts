@@ -64,7 +64,8 @@ export function bicepDeployCommand(model: BridgeModel, fileName = BICEP_FILE_NAM
 export function renderBicep(model: BridgeModel, options: {fileName?: string} = {}): string {
   const fileName = options.fileName ?? BICEP_FILE_NAME
   // Referencing the endpoint by symbol (not by a string) makes Bicep deploy it before the dataflows that use it.
-  const endpointRef = (name: string): BicepValue => (name === model.endpoint.name ? new BicepExpression(`${ENDPOINT_SYMBOL}.name`) : name)
+  const endpointRef = (name: string): BicepValue =>
+    name === model.endpoint.name ? new BicepExpression(`${ENDPOINT_SYMBOL}.name`) : name
   const endpointProperties = structuredClone(model.endpoint.properties) as unknown as Record<string, BicepValue>
   const mqtt = endpointProperties.mqttSettings as Record<string, BicepValue>
   mqtt.host = new BicepExpression('eventGridHostName')

@@ -36,7 +36,11 @@ export function renderFiles(model: BridgeModel, options: RenderFilesOptions): Re
       break
     }
     case 'kubernetes':
-      files.push({name: KUBERNETES_FILE_NAME, content: renderKubernetes(model, {crdVersion: options.crdVersion}), stdout: true})
+      files.push({
+        name: KUBERNETES_FILE_NAME,
+        content: renderKubernetes(model, {crdVersion: options.crdVersion}),
+        stdout: true,
+      })
       break
   }
   if (options.client) {

@@ -1,5 +1,10 @@
 import {Flags} from '@oclif/core'
-import {CRD_VERSIONS, DEFAULT_IOT_OPERATIONS_API_VERSION, IOT_OPERATIONS_API_VERSIONS, MODEL_DEFAULTS} from '../model/bridge-model.js'
+import {
+  CRD_VERSIONS,
+  DEFAULT_IOT_OPERATIONS_API_VERSION,
+  IOT_OPERATIONS_API_VERSIONS,
+  MODEL_DEFAULTS,
+} from '../model/bridge-model.js'
 import {RENDER_FORMATS} from './formats.js'
 
 /**

@@ -258,16 +258,28 @@ async function applySetupPlan(
 
   const assign = async (r: RoleStep, stepId: SetupStepId): Promise<'created' | 'exists'> => {
     if (r.action === 'unchanged') return 'exists'
-    const res = await authorization.createRoleAssignment(r.scope, r.name, r.roleDefinitionId, r.principalId, {
-      principalType: r.principalType,
-      principalRetryDelayInMs: opts.principalRetryDelayInMs,
-      principalWaitInMs: opts.principalWaitInMs,
-      onPrincipalRetry: (attempt, delay) =>
-        reporter.update(
-          stepId,
-          `identity not replicated yet (PrincipalNotFound): retry ${attempt} in ${Math.round(delay / 1000)} s`,
-        ),
-    })
+    const res = await authorization
+      .createRoleAssignment(r.scope, r.name, r.roleDefinitionId, r.principalId, {
+        principalType: r.principalType,
+        principalRetryDelayInMs: opts.principalRetryDelayInMs,
+        principalWaitInMs: opts.principalWaitInMs,
+        onPrincipalRetry: (attempt, delay) =>
+          reporter.update(
+            stepId,
+            `identity not replicated yet (PrincipalNotFound): retry ${attempt} in ${Math.round(delay / 1000)} s`,
+          ),
+      })
+      .catch((err: unknown) => {
+        // Contributor (fromAzureError's default) cannot write role assignments: name a role that can.
+        if (err instanceof ArmRequestError && err.statusCode === 403) {
+          throw fromAzureError(err, {
+            action: `assign ${r.roleName}`,
+            role: 'Role Based Access Control Administrator',
+            scope: r.scope,
+          })
+        }
+        throw err
+      })
     if (res.outcome === 'exists') {
       r.action = 'unchanged'
       if (res.existingName) r.existingName = res.existingName

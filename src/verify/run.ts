@@ -41,6 +41,8 @@ export interface VerifyFailure {
   message: string
   remedy?: string
   hop?: string
+  /** Machine-readable facts: reason code, TLS problem, error code (never secrets). */
+  details?: Record<string, unknown>
 }
 
 /** The result of `aio-bridge verify`: also its --json output and the content of --junit. */
@@ -94,6 +96,7 @@ function failureOf(err: AioBridgeError): VerifyFailure {
     message: err.message,
     remedy: err.remedy,
     hop: typeof err.details?.hop === 'string' ? err.details.hop : undefined,
+    ...(err.details ? {details: err.details} : {}),
   }
 }
 
@@ -113,10 +116,12 @@ function waitFor<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<
   })
 }
 
+/** SUBSCRIBE one filter; resolves with the SUBACK reason code (granted QoS, or ≥ 0x80 when refused). */
 function subscribe(client: MqttClient, topic: string, qos: 0 | 1): Promise<number> {
   return new Promise((resolve, reject) => {
-    client.subscribe(topic, {qos}, (err, granted) => {
-      const code = (err as (Error & {code?: unknown}) | null)?.code
+    client.subscribe(topic, {qos}, (err, granted, packet) => {
+      // mqtt.js drops the reason code from the error; the SUBACK packet still carries it.
+      const code = (packet as {granted?: number[]} | undefined)?.granted?.[0]
       if (typeof code === 'number') return resolve(code)
       if (err) return reject(err)
       resolve(granted?.[0]?.qos ?? 0)
@@ -258,11 +263,11 @@ export async function runVerify(o: VerifyRunOptions): Promise<VerifyReport> {
     })
     if (o.signal?.aborted) throw abortError()
   } catch (err) {
-    if ((err as Error).name === 'AbortError') {
+    if (!isAioBridgeError(err)) {
+      // An interrupt or a bug: still close the connections, or the process would stay alive on their sockets.
       await Promise.all([endMqtt(subscriber, 500), publisher === subscriber ? undefined : endMqtt(publisher, 500)])
       throw err
     }
-    if (!isAioBridgeError(err)) throw err
     failure ??= failureOf(err)
   }
   await Promise.all([endMqtt(subscriber), publisher === subscriber ? undefined : endMqtt(publisher)])

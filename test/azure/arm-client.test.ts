@@ -32,12 +32,19 @@ describe('ArmClient: URLs', () => {
       .reply(200, {value: []})
     const traced: string[] = []
     const arm2 = testArmClient({trace: (l) => traced.push(l)})
-    const items = await arm2.listAll('subscriptions/x/providers/Microsoft.Authorization/roleAssignments', '2022-04-01', {
-      $filter: "principalId eq 'p1'",
-    })
+    const items = await arm2.listAll(
+      'subscriptions/x/providers/Microsoft.Authorization/roleAssignments',
+      '2022-04-01',
+      {
+        $filter: "principalId eq 'p1'",
+      },
+    )
     assert.deepEqual(items, [])
     assert.equal(traced.length, 1)
-    assert.match(traced[0] ?? '', /^GET https:\/\/management\.azure\.com\/subscriptions\/x\/providers\/Microsoft\.Authorization\/roleAssignments → 200 \(\d+ ms\)$/)
+    assert.match(
+      traced[0] ?? '',
+      /^GET https:\/\/management\.azure\.com\/subscriptions\/x\/providers\/Microsoft\.Authorization\/roleAssignments → 200 \(\d+ ms\)$/,
+    )
     assert.equal(arm.requestCounts.size, 0)
     assert.equal(arm2.requestCounts.get('GET roleAssignments'), 1)
     scope.done()
@@ -47,7 +54,10 @@ describe('ArmClient: URLs', () => {
     assert.equal(resourceKind(`${ARM}${NS_PATH}`), 'namespaces')
     assert.equal(resourceKind(`${ARM}${NS_PATH}/topicSpaces/ts1`), 'topicSpaces')
     assert.equal(resourceKind(`${ARM}${NS_PATH}/topicSpaces`), 'topicSpaces')
-    assert.equal(resourceKind(`${ARM}/subscriptions/s/providers/Microsoft.EventGrid/locations/westus/operationsStatus/1`), 'operation')
+    assert.equal(
+      resourceKind(`${ARM}/subscriptions/s/providers/Microsoft.EventGrid/locations/westus/operationsStatus/1`),
+      'operation',
+    )
   })
 })
 
@@ -79,8 +89,14 @@ describe('ArmClient: status codes', () => {
       .get(NS_PATH)
       .query(API)
       .reply(200, exampleBody(NS_GET))
-    const ns = await testArmClient().get<{properties: {topicSpacesConfiguration: {hostname: string}}}>(NS_PATH, '2025-02-15')
-    assert.equal(ns?.properties.topicSpacesConfiguration.hostname, 'exampleNamespaceName1.westus-1.mqtt.eventgrid-int.azure.net')
+    const ns = await testArmClient().get<{properties: {topicSpacesConfiguration: {hostname: string}}}>(
+      NS_PATH,
+      '2025-02-15',
+    )
+    assert.equal(
+      ns?.properties.topicSpacesConfiguration.hostname,
+      'exampleNamespaceName1.westus-1.mqtt.eventgrid-int.azure.net',
+    )
     scope.done()
   })
 

@@ -5,7 +5,16 @@ import {ArmRequestError} from '../../src/azure/arm-client.js'
 import {fromAzureError} from '../../src/azure/arm-errors.js'
 import {EventGridGateway} from '../../src/azure/eventgrid-gateway.js'
 import {MANAGED_DESCRIPTION, MANAGED_TAG} from '../../src/azure/ids.js'
-import {ARM, armError, armScope, example, exampleBody, exampleHeaders, isolateNetwork, testArmClient} from '../helpers/nock.js'
+import {
+  ARM,
+  armError,
+  armScope,
+  example,
+  exampleBody,
+  exampleHeaders,
+  isolateNetwork,
+  testArmClient,
+} from '../helpers/nock.js'
 
 isolateNetwork({before, afterEach, after})
 
@@ -190,7 +199,10 @@ describe('EventGridGateway: topic spaces', () => {
   it('PUT sends the request body of the official example and returns its 201 body', async () => {
     const ex = example(TS_PUT)
     const body = ex.parameters.topicSpaceInfo
-    const scope = armScope().put(TS_PATH, body as nock.RequestBodyMatcher).query(API).reply(201, ex.responses['201']?.body)
+    const scope = armScope()
+      .put(TS_PATH, body as nock.RequestBodyMatcher)
+      .query(API)
+      .reply(201, ex.responses['201']?.body)
     const ts = await new EventGridGateway(testArmClient()).createOrUpdateTopicSpace(SUB, RG, NS, TS, body)
     assert.equal(ts.id, TS_PATH)
     assert.deepEqual(ts.properties.topicTemplates, ['filter1', 'filter2'])

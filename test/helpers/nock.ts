@@ -66,11 +66,12 @@ export class RequestLog {
   readonly requests: string[] = []
   readonly unmatched: string[] = []
   private readonly scopes = new Set<nock.Scope>()
-  private readonly onRequest = (req: {method?: string; path?: string}) => {
-    this.requests.push(`${req.method} ${decodeURIComponent(req.path ?? '')}`)
+  private readonly onRequest = (req: Request) => {
+    const url = new URL(req.url)
+    this.requests.push(`${req.method} ${decodeURIComponent(url.pathname + url.search)}`)
   }
-  private readonly onNoMatch = (req: {method?: string; path?: string; href?: string}) => {
-    this.unmatched.push(`${req.method} ${req.href ?? req.path}`)
+  private readonly onNoMatch = (req: Request) => {
+    this.unmatched.push(`${req.method} ${req.url}`)
   }
 
   constructor() {
@@ -95,7 +96,11 @@ export class RequestLog {
 }
 
 /** Once per test file: no real network, and no interceptor survives its test. */
-export function isolateNetwork(hooks: {before: (fn: () => void) => void; afterEach: (fn: () => void) => void; after: (fn: () => void) => void}): void {
+export function isolateNetwork(hooks: {
+  before: (fn: () => void) => void
+  afterEach: (fn: () => void) => void
+  after: (fn: () => void) => void
+}): void {
   hooks.before(() => nock.disableNetConnect())
   hooks.afterEach(() => nock.cleanAll())
   hooks.after(() => nock.enableNetConnect())

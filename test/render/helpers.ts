@@ -1,6 +1,6 @@
+import assert from 'node:assert/strict'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import assert from 'node:assert/strict'
 import {Ajv, type ValidateFunction} from 'ajv'
 import {packageRoot} from '../../src/render/templates.js'
 
@@ -24,14 +24,25 @@ export function assertGolden(name: string, actual: string): void {
  * The official ARM schema of the IoT Operations resources (test/fixtures, extracted by iotoperations-schema-extract.mjs),
  * made strict: an unknown property anywhere below a resource's top level is an error, so a typo cannot pass.
  */
-export function iotOperationsValidators(version: string): {endpoint: ValidateFunction; dataflow: ValidateFunction; properties: (def: string) => ValidateFunction} {
-  const schema = JSON.parse(readFileSync(join(packageRoot(), 'test', 'fixtures', `iotoperations-schema-${version}.json`), 'utf8'))
+export function iotOperationsValidators(version: string): {
+  endpoint: ValidateFunction
+  dataflow: ValidateFunction
+  properties: (def: string) => ValidateFunction
+} {
+  const schema = JSON.parse(
+    readFileSync(join(packageRoot(), 'test', 'fixtures', `iotoperations-schema-${version}.json`), 'utf8'),
+  )
   const strict = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(strict)
     if (node && typeof node === 'object') {
       const out: Record<string, unknown> = {}
-      for (const [k, v] of Object.entries(node)) out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([pk, pv]) => [pk, strict(pv)])) : strict(v)
-      if ('properties' in out && out.additionalProperties === undefined && out.type === 'object') out.additionalProperties = false
+      for (const [k, v] of Object.entries(node))
+        out[k] =
+          k === 'properties'
+            ? Object.fromEntries(Object.entries(v as object).map(([pk, pv]) => [pk, strict(pv)]))
+            : strict(v)
+      if ('properties' in out && out.additionalProperties === undefined && out.type === 'object')
+        out.additionalProperties = false
       return out
     }
     return node

@@ -1,3 +1,5 @@
+import type {ArmScenarioName} from './seed.js'
+
 /**
  * Public types of the Resource Manager emulator ("fake ARM"): its options, the seed that describes the Azure world it
  * starts with, the fault settings and the request log. Kept free of runtime code so tests and the demo can import
@@ -134,7 +136,8 @@ export interface FaultSettings {
 }
 
 export interface ArmEmulatorOptions {
-  seed?: ArmSeed
+  /** The starting world: a scenario name (see ARM_SCENARIOS) or a seed (missing fields from the default). */
+  seed?: ArmSeed | ArmScenarioName
   /** Polls a long-running operation answers InProgress before Succeeded (default 1). */
   lroPolls?: number
   /**

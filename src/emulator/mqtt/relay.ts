@@ -50,6 +50,9 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     throw err
   }
   const sides = {local, cloud}
+  // A dataflow keeps running through broker restarts: errors are logged by the broker side, never thrown here.
+  local.on('error', () => {})
+  cloud.on('error', () => {})
   const forwarded = routes.map(() => 0)
   for (const side of ['local', 'cloud'] as const) {
     const mine = routes.map((r, i) => ({r, i})).filter(({r}) => r.from === side)
@@ -63,8 +66,9 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     source.on('message', (topic, payload) => {
       for (const {r, i} of mine) {
         if (!topicMatches(r.filter, topic)) continue
+        if (target.disconnecting) return
         forwarded[i] = (forwarded[i] ?? 0) + 1
-        target.publish(r.to.replaceAll('${inputTopic}', topic), payload, {qos})
+        target.publish(r.to.replaceAll('${inputTopic}', topic), payload, {qos}, () => {})
       }
     })
   }

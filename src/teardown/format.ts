@@ -1,0 +1,31 @@
+import type {TeardownPlan} from '../plan/teardown-plan.js'
+import type {Theme} from '../ui/theme.js'
+import type {TeardownResult} from './run-teardown.js'
+
+/** What teardown will delete and what it keeps, for the prompt, --dry-run and the confirmation error. Pure. */
+export function formatTeardownPlan(plan: TeardownPlan, theme: Theme, opts: {dryRun?: boolean} = {}): string {
+  const lines: string[] = []
+  if (plan.deletions.length === 0) {
+    lines.push(theme.ok('Nothing to delete: nothing aio-bridge made is left.'))
+  } else {
+    lines.push(theme.bold(opts.dryRun ? 'Would delete, in this order:' : 'Will delete, in this order:'))
+    for (const d of plan.deletions) lines.push(`  ${theme.err('-')} ${d.title}${d.kind === 'kubernetesObjects' ? '' : theme.dim(`  ${d.id}`)}`)
+  }
+  if (plan.kept.length > 0) {
+    lines.push(theme.bold('Keeps:'))
+    for (const k of plan.kept) lines.push(`  ${theme.ok('=')} ${k.kind} ${k.name}: ${k.reason}`)
+  }
+  for (const n of plan.notes) lines.push(theme.dim(`note: ${n}`))
+  return lines.join('\n')
+}
+
+/** The summary after teardown ran. Pure. */
+export function formatTeardownSummary(r: TeardownResult, theme: Theme): string {
+  if (r.dryRun) return theme.bold('Dry run: nothing was deleted.')
+  if (!r.confirmed) return theme.warn('Cancelled: nothing was deleted.')
+  const deleted = r.deletions.filter((d) => d.outcome === 'deleted').length
+  const gone = r.deletions.filter((d) => d.outcome === 'already-gone').length
+  if (r.deletions.length === 0) return theme.ok('Teardown done: there was nothing to delete.')
+  const parts = [`${deleted} deleted`, ...(gone ? [`${gone} already gone`] : []), ...(r.kept.length ? [`${r.kept.length} kept`] : [])]
+  return theme.ok(theme.bold(`Teardown done: ${parts.join(', ')}.`))
+}

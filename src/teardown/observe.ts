@@ -1,0 +1,126 @@
+import {type ArmClient, ArmRequestError} from '../azure/arm-client.js'
+import {AuthorizationGateway, type RoleAssignment} from '../azure/authorization-gateway.js'
+import {DeploymentsGateway} from '../azure/deployments-gateway.js'
+import {EventGridGateway} from '../azure/eventgrid-gateway.js'
+import {topicSpaceId} from '../azure/ids.js'
+import {type IotOpsResource, IotOpsGateway} from '../azure/iotops-gateway.js'
+import {AIO_NAMESPACE, type BridgeModel, type CrdVersion} from '../model/bridge-model.js'
+import type {ObservedInstance, ObservedIotOpsResource, ObservedKubernetes, TeardownConfig, TeardownObserved} from '../plan/teardown-plan.js'
+import {deploymentName} from '../setup/apply-dataflows.js'
+
+export interface ObserveTeardownOptions {
+  /** The bridge model (names of the endpoint, profile and dataflows; the IoT Operations api-version). */
+  model: BridgeModel
+  /** --instance: look at this instance only. */
+  instance?: string
+  crdVersion?: CrdVersion
+  /** Where kubectl is looked up (PATH). */
+  env?: NodeJS.ProcessEnv
+  signal?: AbortSignal
+}
+
+/** A 404 on a list means the parent (resource group, provider) is gone: nothing there. */
+async function orEmpty<T>(p: Promise<T[]>): Promise<T[]> {
+  try {
+    return await p
+  } catch (err) {
+    if (err instanceof ArmRequestError && err.statusCode === 404) return []
+    throw err
+  }
+}
+
+/** Reads everything teardown decides on: one round of independent GETs (the assignments once the topic space is known). */
+export async function observeTeardownState(arm: ArmClient, config: TeardownConfig, opts: ObserveTeardownOptions): Promise<TeardownObserved> {
+  const sub = config.subscriptionId
+  const rg = config.resourceGroup
+  const eventGrid = new EventGridGateway(arm)
+  const authorization = new AuthorizationGateway(arm)
+  const namespace = eventGrid.getNamespace(sub, rg, config.namespace)
+  const topicSpace = eventGrid.getTopicSpace(sub, rg, config.namespace, config.topicSpace)
+  const roles = (async (): Promise<RoleAssignment[]> => {
+    if (!(await topicSpace)) return []
+    return orEmpty(authorization.listRoleAssignmentsAtScope(topicSpaceId(sub, rg, config.namespace, config.topicSpace)))
+  })()
+  const instances = config.target === 'arm' ? observeInstances(arm, config, opts) : Promise.resolve(undefined)
+  const kubernetes = config.target === 'kubernetes' ? observeKubernetes(opts) : Promise.resolve(undefined)
+  const [n, t, r, i, k] = await Promise.all([namespace, topicSpace, roles, instances, kubernetes])
+  return {
+    ...(n ? {namespace: n} : {}),
+    ...(t ? {topicSpace: t} : {}),
+    roleAssignments: r,
+    ...(i ? {instances: i} : {}),
+    ...(k ? {kubernetes: k} : {}),
+  }
+}
+
+const ENDPOINT_ID = /\/providers\/Microsoft\.IoTOperations\/instances\/([^/]+)\/dataflowEndpoints\/([^/]+)$/i
+const DATAFLOW_ID = /\/providers\/Microsoft\.IoTOperations\/instances\/([^/]+)\/dataflowProfiles\/[^/]+\/dataflows\/([^/]+)$/i
+
+/** Which endpoint/dataflow a resource id names, if it is one under this instance. */
+export function classifyIotOpsId(id: string, instance: string): Pick<ObservedIotOpsResource, 'kind' | 'name'> | undefined {
+  const ep = ENDPOINT_ID.exec(id)
+  if (ep && ep[1]?.toLowerCase() === instance.toLowerCase()) return {kind: 'dataflowEndpoint', name: ep[2] as string}
+  const df = DATAFLOW_ID.exec(id)
+  if (df && df[1]?.toLowerCase() === instance.toLowerCase()) return {kind: 'dataflow', name: df[2] as string}
+  return undefined
+}
+
+async function observeInstances(arm: ArmClient, config: TeardownConfig, opts: ObserveTeardownOptions): Promise<ObservedInstance[]> {
+  const sub = config.subscriptionId
+  const rg = config.resourceGroup
+  const iotOps = new IotOpsGateway(arm, opts.model.apiVersion)
+  const deployments = new DeploymentsGateway(arm)
+  let instances: IotOpsResource[] = await orEmpty(iotOps.listInstances(sub, rg))
+  if (opts.instance) instances = instances.filter((i) => i.name.toLowerCase() === opts.instance?.toLowerCase())
+  return Promise.all(
+    instances.map(async (inst): Promise<ObservedInstance> => {
+      const name = deploymentName(inst.name)
+      const deployment = await deployments.getDeployment(sub, rg, name, opts.signal)
+      // The deployment's own record of what it wrote is the truth; the model's names are the fallback.
+      const fromDeployment = (deployment?.properties.outputResources ?? [])
+        .map((o) => ({id: o.id, ...classifyIotOpsId(o.id, inst.name)}))
+        .filter((o): o is {id: string} & Pick<ObservedIotOpsResource, 'kind' | 'name'> => o.kind !== undefined)
+      const fromModel = [
+        {id: iotOps.endpointId(sub, rg, inst.name, opts.model.endpoint.name), kind: 'dataflowEndpoint' as const, name: opts.model.endpoint.name},
+        ...opts.model.dataflows.map((df) => ({
+          id: iotOps.dataflowId(sub, rg, inst.name, opts.model.profile, df.name),
+          kind: 'dataflow' as const,
+          name: df.name,
+        })),
+      ]
+      const candidates = fromDeployment.length > 0 ? fromDeployment : fromModel
+      const resources = await Promise.all(
+        candidates.map(async (c) => ({...c, exists: (await iotOps.get(c.id)) !== undefined})),
+      )
+      return {
+        name: inst.name,
+        ...(deployment ? {deployment: {id: deployment.id, name: deployment.name ?? name}} : {}),
+        resources,
+      }
+    }),
+  )
+}
+
+async function observeKubernetes(opts: ObserveTeardownOptions): Promise<ObservedKubernetes> {
+  const [{findKubectl}, {renderKubernetes}] = await Promise.all([import('../apply/kubectl.js'), import('../render/kubernetes.js')])
+  // kubectl delete reads kinds, names and namespaces only: the hostname (a placeholder here) does not matter.
+  const manifest = reverseDocuments(renderKubernetes(opts.model, {crdVersion: opts.crdVersion}))
+  const kubectl = findKubectl(opts.env ?? process.env)
+  return {
+    ...(kubectl ? {kubectl} : {}),
+    manifest,
+    objects: [
+      ...opts.model.dataflows.map((df) => ({kind: 'Dataflow', name: df.name, namespace: AIO_NAMESPACE})),
+      {kind: 'DataflowEndpoint', name: opts.model.endpoint.name, namespace: AIO_NAMESPACE},
+    ],
+  }
+}
+
+/** kubectl deletes in document order: dataflows first, then the endpoint they use. */
+export function reverseDocuments(yaml: string): string {
+  const docs = yaml
+    .split(/^---[ \t]*$/m)
+    .map((d) => d.replace(/^\n+/, '').replace(/\n*$/, '\n'))
+    .filter((d) => d.trim() !== '')
+  return docs.reverse().join('---\n')
+}

@@ -1,0 +1,193 @@
+import type {ArmClient} from '../azure/arm-client.js'
+import {type AzureErrorContext, fromAzureError, looksLikeAzureError} from '../azure/arm-errors.js'
+import {AuthorizationGateway} from '../azure/authorization-gateway.js'
+import {DeploymentsGateway} from '../azure/deployments-gateway.js'
+import {EventGridGateway} from '../azure/eventgrid-gateway.js'
+import {IotOpsGateway} from '../azure/iotops-gateway.js'
+import {AioBridgeError, ExitCode} from '../errors.js'
+import {
+  type KeptItem,
+  planTeardown,
+  scopeOfAssignmentId,
+  type TeardownConfig,
+  type TeardownDeletion,
+  type TeardownKind,
+  type TeardownPlan,
+  teardownPhases,
+} from '../plan/teardown-plan.js'
+import type {StepReporter} from '../setup/reporter.js'
+import {deleteWithKubectl} from './kubectl-delete.js'
+import {type ObserveTeardownOptions, observeTeardownState} from './observe.js'
+
+export type DeletionOutcome = 'deleted' | 'already-gone' | 'would-delete' | 'not-run'
+
+export interface TeardownResult {
+  dryRun: boolean
+  /** false: the user answered no at the prompt; nothing was deleted. */
+  confirmed: boolean
+  subscriptionId: string
+  resourceGroup: string
+  namespace: string
+  topicSpace: string
+  target: TeardownConfig['target']
+  deletions: Array<{kind: TeardownKind; name: string; id: string; outcome: DeletionOutcome}>
+  kept: KeptItem[]
+  notes: string[]
+}
+
+export interface TeardownOptions extends ObserveTeardownOptions {
+  dryRun?: boolean
+  /** Asked (with the plan) before anything is deleted; false = cancelled. Not called when there is nothing to delete. */
+  confirm?: (plan: TeardownPlan) => Promise<boolean>
+  /** Makes the progress display for the deletions, once they are known. */
+  reporter?: (steps: Record<string, string>) => Promise<StepReporter & {finish(): Promise<void>}>
+  /** Told the plan once it is made (the command prints it). */
+  onPlan?: (plan: TeardownPlan) => void
+  /** Timeout of kubectl delete. */
+  kubectlTimeoutInMs?: number
+}
+
+/** teardown: observe → plan (pure) → confirm → delete phase by phase (each phase's deletions together). */
+export async function runTeardown(arm: ArmClient, config: TeardownConfig, opts: TeardownOptions): Promise<TeardownResult> {
+  const observed = await observeTeardownState(arm, config, opts)
+  const plan = planTeardown(config, observed)
+  opts.onPlan?.(plan)
+  const base = {
+    subscriptionId: config.subscriptionId,
+    resourceGroup: config.resourceGroup,
+    namespace: config.namespace,
+    topicSpace: config.topicSpace,
+    target: config.target,
+    kept: plan.kept,
+    notes: plan.notes,
+  }
+  const listed = (outcome: DeletionOutcome) => plan.deletions.map((d) => ({kind: d.kind, name: d.name, id: d.id, outcome}))
+  if (opts.dryRun) return {...base, dryRun: true, confirmed: false, deletions: listed('would-delete')}
+  if (plan.deletions.length === 0) return {...base, dryRun: false, confirmed: true, deletions: []}
+  const k = plan.deletions.find((d) => d.kind === 'kubernetesObjects')
+  if (k && !k.kubectl) throw kubectlMissing(k)
+  if (opts.confirm && !(await opts.confirm(plan))) return {...base, dryRun: false, confirmed: false, deletions: listed('not-run')}
+
+  const outcomes = await applyTeardownPlan(arm, config, plan, opts)
+  return {
+    ...base,
+    dryRun: false,
+    confirmed: true,
+    deletions: plan.deletions.map((d) => ({kind: d.kind, name: d.name, id: d.id, outcome: outcomes.get(d.key) ?? 'not-run'})),
+  }
+}
+
+/** Deletes the plan's resources in phase order; already gone is success. A failure says what is gone and how to go on. */
+export async function applyTeardownPlan(
+  arm: ArmClient,
+  config: TeardownConfig,
+  plan: TeardownPlan,
+  opts: Pick<TeardownOptions, 'reporter' | 'signal' | 'model' | 'env' | 'kubectlTimeoutInMs'>,
+): Promise<Map<string, DeletionOutcome>> {
+  const outcomes = new Map<string, DeletionOutcome>()
+  const steps = Object.fromEntries(plan.deletions.map((d) => [d.key, `Delete ${d.title}`]))
+  const reporter = opts.reporter ? await opts.reporter(steps) : undefined
+  const done: string[] = []
+  try {
+    for (const phase of teardownPhases(plan)) {
+      if (opts.signal?.aborted) throw interrupted()
+      const results = await Promise.allSettled(
+        phase.map(async (d) => {
+          reporter?.begin(d.key, steps[d.key] as string)
+          try {
+            const outcome = await deleteOne(arm, config, d, opts)
+            outcomes.set(d.key, outcome)
+            const text = `${d.title}: ${outcome === 'deleted' ? 'deleted' : 'already gone'}`
+            done.push(text)
+            reporter?.end(d.key, text)
+          } catch (err) {
+            reporter?.fail(d.key, `${d.title}: failed`)
+            throw err
+          }
+        }),
+      )
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+      if (failed) throw failed.reason
+    }
+  } catch (err) {
+    throw withProgress(err, done)
+  } finally {
+    for (const d of plan.deletions) if (!outcomes.has(d.key)) reporter?.skip(d.key, `${d.title}: not run`)
+    await reporter?.finish()
+  }
+  return outcomes
+}
+
+const FORBIDDEN_CONTEXT: Record<TeardownKind, AzureErrorContext> = {
+  dataflow: {action: 'delete the dataflow', role: 'Contributor'},
+  dataflowEndpoint: {action: 'delete the dataflow endpoint', role: 'Contributor'},
+  deployment: {action: 'delete the deployment record', role: 'Contributor'},
+  kubernetesObjects: {},
+  roleAssignment: {action: 'delete the role assignment', role: 'Role Based Access Control Administrator'},
+  topicSpace: {action: 'delete the topic space', role: 'EventGrid Contributor'},
+  namespace: {action: 'delete the namespace', role: 'EventGrid Contributor'},
+}
+
+async function deleteOne(
+  arm: ArmClient,
+  config: TeardownConfig,
+  d: TeardownDeletion,
+  opts: Pick<TeardownOptions, 'signal' | 'model' | 'env' | 'kubectlTimeoutInMs'>,
+): Promise<DeletionOutcome> {
+  const sub = config.subscriptionId
+  const rg = config.resourceGroup
+  const gone = (deleted: boolean): DeletionOutcome => (deleted ? 'deleted' : 'already-gone')
+  try {
+    switch (d.kind) {
+      case 'dataflow':
+      case 'dataflowEndpoint':
+        return gone(await new IotOpsGateway(arm, opts.model.apiVersion).delete(d.id))
+      case 'deployment':
+        return gone(await new DeploymentsGateway(arm).deleteDeployment(sub, rg, d.name, opts.signal))
+      case 'roleAssignment':
+        return gone(await new AuthorizationGateway(arm).deleteRoleAssignment(scopeOfAssignmentId(d.id), d.name))
+      case 'topicSpace':
+        return gone(await new EventGridGateway(arm).deleteTopicSpace(sub, rg, config.namespace, d.name))
+      case 'namespace':
+        return gone(await new EventGridGateway(arm).deleteNamespace(sub, rg, d.name))
+      case 'kubernetesObjects': {
+        if (!d.kubectl || d.manifest === undefined) throw kubectlMissing(d)
+        const r = await deleteWithKubectl({
+          kubectl: d.kubectl,
+          manifest: d.manifest,
+          env: opts.env,
+          signal: opts.signal,
+          timeoutInMs: opts.kubectlTimeoutInMs,
+        })
+        return r.deleted.length > 0 ? 'deleted' : 'already-gone'
+      }
+    }
+  } catch (err) {
+    if (looksLikeAzureError(err)) throw fromAzureError(err, {...FORBIDDEN_CONTEXT[d.kind], scope: d.id})
+    throw err
+  }
+}
+
+function kubectlMissing(d: TeardownDeletion): AioBridgeError {
+  return new AioBridgeError('KUBECTL_NOT_FOUND', 'kubectl is not on PATH: the dataflows and the endpoint cannot be deleted.', {
+    exitCode: ExitCode.prerequisite,
+    remedy: `Install kubectl and point it at the cluster, then re-run teardown; or delete them yourself: aio-bridge render -f kubernetes | kubectl delete --ignore-not-found -f - (${d.name}).`,
+  })
+}
+
+function interrupted(): AioBridgeError {
+  return new AioBridgeError('INTERRUPTED', 'Interrupted: stopped after the deletions in flight.', {
+    exitCode: ExitCode.interrupted,
+    remedy: "Run 'aio-bridge teardown' again with the same inputs to finish.",
+  })
+}
+
+function withProgress(err: unknown, done: string[]): unknown {
+  const e = err instanceof AioBridgeError ? err : looksLikeAzureError(err) ? fromAzureError(err) : undefined
+  if (!e) return err
+  e.progress =
+    done.length > 0
+      ? ['Done before the failure:', ...done.map((d) => `  ✔ ${d}`), "Run 'aio-bridge teardown' again with the same inputs to finish."].join('\n')
+      : 'Nothing was deleted.'
+  return e
+}

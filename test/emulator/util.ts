@@ -1,0 +1,92 @@
+import {readFileSync} from 'node:fs'
+import type {TokenCredential} from '@azure/core-auth'
+import {createDefaultHttpClient, type HttpClient} from '@azure/core-rest-pipeline'
+import {ArmClient} from '../../src/azure/arm-client.js'
+import type {ArmEmulator} from '../../src/emulator/arm/index.js'
+import {makeFakeJwt} from '../../src/emulator/az-stub.js'
+
+/** A fixed credential whose token carries the claims the emulator checks. */
+export function fixedCredential(emulator: ArmEmulator, claims: Record<string, unknown> = {}): TokenCredential {
+  return {
+    getToken: async () => {
+      const exp = Math.floor(Date.now() / 1000) + 3600
+      return {
+        token: makeFakeJwt({
+          aud: 'https://management.azure.com',
+          oid: emulator.seed.callerPrincipalId,
+          tid: emulator.seed.tenantId,
+          exp,
+          ...claims,
+        }),
+        expiresOnTimestamp: Date.now() + 3_600_000,
+      }
+    },
+  }
+}
+
+/** An HTTP client that trusts the emulator's CA (in-process stand-in for NODE_EXTRA_CA_CERTS). */
+export function trustingHttpClient(caCertPath: string): HttpClient {
+  const inner = createDefaultHttpClient()
+  // One settings object: the node client caches its agents by this object's identity.
+  const tlsSettings = {ca: readFileSync(caCertPath, 'utf8')}
+  return {
+    sendRequest: (request) => {
+      request.tlsSettings = tlsSettings
+      return inner.sendRequest(request)
+    },
+  }
+}
+
+/** The product's ArmClient pointed at the emulator, with fast polls and retries. */
+export function clientFor(emulator: ArmEmulator, claims?: Record<string, unknown>): ArmClient {
+  return new ArmClient({
+    credential: fixedCredential(emulator, claims),
+    endpoint: emulator.url,
+    audience: 'https://management.azure.com',
+    pollIntervalInMs: 1,
+    retryDelayInMs: 1,
+    maxRetries: 5,
+    httpClient: trustingHttpClient(emulator.caCertPath),
+  })
+}
+
+/** Raw HTTPS call to the emulator (control API, or ARM without the client's policies). */
+export async function rawRequest(
+  emulator: ArmEmulator,
+  method: string,
+  path: string,
+  opts: {body?: unknown; headers?: Record<string, string>; auth?: boolean} = {},
+): Promise<{status: number; body: unknown; headers: Record<string, string>}> {
+  const https = await import('node:https')
+  if (opts.auth) {
+    const {token} = (await fixedCredential(emulator).getToken('https://management.azure.com/.default')) as {token: string}
+    opts.headers = {...opts.headers, authorization: `Bearer ${token}`}
+  }
+  return new Promise((resolve, reject) => {
+    const text = opts.body === undefined ? undefined : JSON.stringify(opts.body)
+    const req = https.request(
+      `${emulator.url}${path}`,
+      {
+        method,
+        ca: readFileSync(emulator.caCertPath),
+        headers: {...(text ? {'content-type': 'application/json'} : {}), ...(opts.headers ?? {})},
+      },
+      (res) => {
+        let data = ''
+        res.setEncoding('utf8')
+        res.on('data', (d: string) => {
+          data += d
+        })
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: data ? JSON.parse(data) : undefined,
+            headers: res.headers as Record<string, string>,
+          }),
+        )
+      },
+    )
+    req.on('error', reject)
+    req.end(text)
+  })
+}

@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict'
+import {readFile, writeFile} from 'node:fs/promises'
+import {createServer} from 'node:net'
+import {join} from 'node:path'
+import {after, before, describe, it} from 'node:test'
+import {freePort} from '../../src/emulator/mqtt/ports.js'
+import {type BridgeEmulation, localArgs, runCli, startBridgeEmulation} from '../helpers/mosquitto.js'
+
+const PASSWORD = 'alice-Secret-pw-42'
+const FAST = ['--interval', '0.05', '--wait', '2']
+
+/** Two mosquitto brokers (TLS, password auth on the local one, an ACL that keeps alice off tutorial/forbidden) + relay. */
+describe('verify against mosquitto brokers and a relay', () => {
+  let emu: BridgeEmulation
+  const env = {AIO_BRIDGE_MQTT_PASSWORD: PASSWORD}
+  const pw = () => [...localArgs(emu), '--username', 'alice']
+
+  before(async () => {
+    emu = await startBridgeEmulation({
+      local: {
+        kind: 'mosquitto',
+        users: {alice: PASSWORD},
+        acl: 'user alice\ntopic readwrite tutorial/#\ntopic deny tutorial/forbidden\n',
+      },
+    })
+  })
+  after(async () => {
+    await emu?.stop()
+  })
+
+  it('passes the round trip and reports counts and latency (exit 0)', async () => {
+    const r = await runCli(['verify', ...pw(), ...FAST, '--json'], env)
+    assert.equal(r.code, 0, r.stderr)
+    const report = r.json as Record<string, unknown> & {latencyMs: {p50: number; max: number}}
+    assert.equal(report.ok, true)
+    assert.equal(report.sent, 5)
+    assert.equal(report.received, 5)
+    assert.equal(report.lost, 0)
+    assert.equal(report.localEcho, 5)
+    assert.ok(report.latencyMs.p50 > 0 && report.latencyMs.p50 <= report.latencyMs.max)
+    assert.ok(!r.stdout.includes(PASSWORD) && !r.stderr.includes(PASSWORD))
+  })
+
+  it('prints a human summary and writes a JUnit report', async () => {
+    const junit = join(emu.dir, 'verify.xml')
+    const r = await runCli(['verify', ...pw(), ...FAST, '--junit', junit], env)
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, /sent 5, received 5, lost 0/)
+    assert.match(r.stdout, /p50 .* p99/)
+    const xml = await readFile(junit, 'utf8')
+    assert.match(xml, /<testsuites [^>]*tests="3" failures="0"/)
+  })
+
+  it('takes the password from a file', async () => {
+    const file = join(emu.dir, 'alice.pw')
+    await writeFile(file, `${PASSWORD}\n`)
+    const r = await runCli(['verify', ...pw(), '--password-file', file, ...FAST, '--count', '2', '--json'], {})
+    assert.equal(r.code, 0, r.stderr)
+  })
+
+  it('a wrong password is refused at CONNACK (exit 24)', async () => {
+    const r = await runCli(['verify', ...pw(), ...FAST, '--json'], {AIO_BRIDGE_MQTT_PASSWORD: 'wrong-password-1'})
+    assert.equal(r.code, 24, r.stdout + r.stderr)
+    assert.equal(r.json?.error?.code, 'VERIFY_AUTH')
+    assert.ok([0x86, 0x87].includes((r.json?.error?.details as {reasonCode: number}).reasonCode))
+  })
+
+  it('a publish the broker refuses is named by its PUBACK reason (exit 25)', async () => {
+    const r = await runCli(['verify', ...pw(), ...FAST, '--local-topic', 'tutorial/forbidden', '--json'], env)
+    assert.equal(r.code, 25, r.stdout + r.stderr)
+    assert.equal(r.json?.error?.code, 'VERIFY_PUBLISH_REFUSED')
+    assert.equal((r.json?.error?.details as {reasonCode: number}).reasonCode, 0x87)
+  })
+
+  it('an untrusted CA is a TLS failure that says so (exit 23)', async () => {
+    const other = await emu.pki.issue('unrelated-self', {dnsNames: ['x']})
+    const args = pw()
+    args[args.indexOf('--ca-file') + 1] = other.cert
+    const r = await runCli(['verify', ...args, ...FAST, '--json'], env)
+    assert.equal(r.code, 23, r.stdout + r.stderr)
+    assert.equal((r.json?.error?.details as {tlsProblem: string}).tlsProblem, 'untrusted-ca')
+  })
+
+  it('a certificate name mismatch is a TLS failure that says so (exit 23)', async () => {
+    const args = pw()
+    args[args.indexOf('--tls-server-name') + 1] = 'not-the-broker.example'
+    const r = await runCli(['verify', ...args, ...FAST, '--json'], env)
+    assert.equal(r.code, 23, r.stdout + r.stderr)
+    assert.equal((r.json?.error?.details as {tlsProblem: string}).tlsProblem, 'name-mismatch')
+  })
+
+  it('a port nobody listens on is a connect failure (exit 22)', async () => {
+    const port = await freePort()
+    const args = pw()
+    args[args.indexOf('--port') + 1] = String(port)
+    const r = await runCli(['verify', ...args, ...FAST, '--json'], env)
+    assert.equal(r.code, 22, r.stdout + r.stderr)
+    assert.equal(r.json?.error?.code, 'VERIFY_TCP')
+  })
+
+  it('a broker that never answers CONNECT hits --timeout (exit 26)', async () => {
+    const silent = createServer(() => {})
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()))
+    const port = (silent.address() as {port: number}).port
+    try {
+      const r = await runCli(['verify', '--host', '127.0.0.1', '--port', String(port), '--no-tls', '--auth', 'anonymous', '--timeout', '1', '--json'])
+      assert.equal(r.code, 26, r.stdout + r.stderr)
+      assert.equal(r.json?.error?.code, 'VERIFY_TIMEOUT')
+    } finally {
+      silent.close()
+    }
+  })
+
+  it('a missing CA file is invalid input (exit 2)', async () => {
+    const args = pw()
+    args[args.indexOf('--ca-file') + 1] = join(emu.dir, 'no-such-ca.crt')
+    const r = await runCli(['verify', ...args, '--json'], env)
+    assert.equal(r.code, 2)
+    assert.equal(r.json?.error?.code, 'VERIFY_FILE_UNREADABLE')
+  })
+
+  it('with the relay stopped, nothing comes back (exit 20), and the local echo is not counted', async () => {
+    await emu.stopRelay()
+    try {
+      const r = await runCli(['verify', ...pw(), '--interval', '0.05', '--wait', '1'], env)
+      assert.equal(r.code, 20, r.stdout + r.stderr)
+      assert.match(r.stderr, /nothing came back/i)
+      assert.match(r.stdout, /received 0/)
+      assert.match(r.stdout, /local echo 5/)
+    } finally {
+      await emu.startRelay()
+    }
+  })
+})
+
+describe('verify with an X.509 client certificate', () => {
+  let emu: BridgeEmulation
+  before(async () => {
+    emu = await startBridgeEmulation({local: {kind: 'mosquitto', requireCertificate: true}})
+  })
+  after(async () => {
+    await emu?.stop()
+  })
+
+  it('authenticates with --cert/--key (exit 0)', async () => {
+    const c = await emu.clientCert('verify-client')
+    const r = await runCli(['verify', ...localArgs(emu), '--cert', c.cert, '--key', c.key, ...FAST, '--count', '3', '--json'])
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    assert.equal((r.json as {received: number}).received, 3)
+  })
+
+  it('without a client certificate the TLS failure names it (exit 23)', async () => {
+    const r = await runCli(['verify', ...localArgs(emu), '--auth', 'anonymous', ...FAST, '--json'])
+    assert.equal(r.code, 23, r.stdout + r.stderr)
+  })
+})
