@@ -38,7 +38,10 @@ try {
     timeoutMs: 120_000,
     waitMs: 5000,
   })
-  rows.push([`verify round trip (${rt.received}/${rt.sent})`, `p50 ${f(rt.latencyMs?.p50)}  p99 ${f(rt.latencyMs?.p99)}`])
+  rows.push([
+    `verify round trip (${rt.received}/${rt.sent})`,
+    `p50 ${f(rt.latencyMs?.p50)}  p99 ${f(rt.latencyMs?.p99)}`,
+  ])
 
   // 1b. bare mqtt.js ping: connect with library defaults, publish, wait for it on the cloud topic, repeat.
   const mqtt = await import('mqtt')
@@ -80,8 +83,22 @@ try {
   ])
 
   // 2b. mosquitto_pub -l (one message per stdin line) → mosquitto_sub -C N on the cloud topic.
-  const common = ['-V', 'mqttv5', '-h', '127.0.0.1', '-p', String(emu.local.port), '--cafile', emu.caFile, '--insecure', '-q', '1']
-  const sub = spawn('mosquitto_sub', [...common, '-t', 'tutorial/cloud', '-C', String(LOAD_N)], {stdio: ['ignore', 'ignore', 'inherit']})
+  const common = [
+    '-V',
+    'mqttv5',
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(emu.local.port),
+    '--cafile',
+    emu.caFile,
+    '--insecure',
+    '-q',
+    '1',
+  ]
+  const sub = spawn('mosquitto_sub', [...common, '-t', 'tutorial/cloud', '-C', String(LOAD_N)], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
   const subDone = new Promise<number>((resolve) => sub.once('exit', () => resolve(performance.now())))
   await new Promise((r) => setTimeout(r, 300))
   const t0 = performance.now()

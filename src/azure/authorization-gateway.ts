@@ -1,3 +1,4 @@
+import {AzureError, ExitCode} from '../errors.js'
 import {type ArmClient, ArmRequestError, sleep} from './arm-client.js'
 import {API, roleGuidOf, sameId} from './ids.js'
 
@@ -55,9 +56,13 @@ export class AuthorizationGateway {
 
   /** Assignments made exactly at the scope or inherited from above it (`$filter=atScope()`), any principal. */
   listRoleAssignmentsAtScope(scope: string): Promise<RoleAssignment[]> {
-    return this.arm.listAll<RoleAssignment>(`${scope}/providers/Microsoft.Authorization/roleAssignments`, API.authorization, {
-      $filter: 'atScope()',
-    })
+    return this.arm.listAll<RoleAssignment>(
+      `${scope}/providers/Microsoft.Authorization/roleAssignments`,
+      API.authorization,
+      {
+        $filter: 'atScope()',
+      },
+    )
   }
 
   /**
@@ -93,10 +98,26 @@ export class AuthorizationGateway {
           : {outcome: 'exists', assignment: res.body}
       } catch (err) {
         if (err instanceof ArmRequestError && err.statusCode === 409 && err.code === 'RoleAssignmentExists') {
-          const existingName = /existing role assignment is ([0-9a-f]{32})/i.exec(err.message)?.[1]
+          const hex = /existing role assignment is ([0-9a-f]{32})/i.exec(err.message)?.[1]
+          // ARM gives the existing name as 32 hex digits; role assignment names are GUIDs with dashes.
+          const existingName = hex
+            ? `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`.toLowerCase()
+            : undefined
           return {outcome: 'exists', existingName}
         }
-        if (err instanceof ArmRequestError && err.code === 'PrincipalNotFound' && Date.now() + delay < deadline) {
+        if (err instanceof ArmRequestError && err.code === 'PrincipalNotFound') {
+          if (Date.now() + delay >= deadline) {
+            throw new AzureError(
+              'PRINCIPAL_NOT_FOUND',
+              `Principal ${principalId} is still unknown to Microsoft Entra ID after ${attempt} attempts: ${err.message.split('.')[0]}.`,
+              {
+                exitCode: ExitCode.prerequisite,
+                remedy:
+                  'If the identity was just created, wait a few minutes and run setup again; otherwise check the IoT Operations extension identity (az k8s-extension show).',
+                cause: err,
+              },
+            )
+          }
           opts.onPrincipalRetry?.(attempt, delay)
           await sleep(delay, opts.signal)
           delay = Math.min(delay * 2, 30_000)

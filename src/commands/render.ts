@@ -50,7 +50,8 @@ export default class Render extends BaseCommand {
       azure: {flags, env: process.env},
       abortSignal: this.abortController.signal,
     })
-    if (host.lookupError) this.note(`Could not read the hostname from the namespace (${host.lookupError}); using the placeholder.`)
+    if (host.lookupError)
+      this.note(`Could not read the hostname from the namespace (${host.lookupError}); using the placeholder.`)
     const model = buildBridgeModel({...flags, hostname: host.hostname})
     const topicTemplates = flags['topic-template']?.length ? flags['topic-template'] : ['telemetry/#']
     for (const t of topicTemplates) {

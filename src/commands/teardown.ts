@@ -8,8 +8,10 @@ import {bridgeModelFlags, deploymentTargetFlags} from '../render/flags.js'
 import type {TeardownResult} from '../teardown/run-teardown.js'
 
 export default class Teardown extends BaseCommand {
-  static override summary = 'Remove what setup made: the dataflows and endpoint, the role assignments, the topic space and the namespace.'
-  static override description = `Deletes, in reverse dependency order, only what aio-bridge made, recognised from Azure alone (works from any machine): the endpoint and the two dataflows when the deployment aio-bridge-<instance> exists (or, with --target kubernetes, through kubectl delete), the TopicSpaces Publisher/Subscriber assignments named the way setup names them, the topic space if setup created it, and the namespace if it carries the managed-by: aio-bridge tag (unless --keep-namespace). What it keeps is listed with the reason. Already gone is success; a second run changes nothing. On a terminal it lists and asks; elsewhere (CI, --json) it needs --yes.
+  static override summary =
+    'Remove what setup made: the dataflows and endpoint, the role assignments, the topic space and the namespace.'
+  static override description =
+    `Deletes, in reverse dependency order, only what aio-bridge made, recognised from Azure alone (works from any machine): the endpoint and the two dataflows when the deployment aio-bridge-<instance> exists (or, with --target kubernetes, through kubectl delete), the TopicSpaces Publisher/Subscriber assignments named the way setup names them, the topic space if setup created it, and the namespace if it carries the managed-by: aio-bridge tag (unless --keep-namespace). What it keeps is listed with the reason. Already gone is success; a second run changes nothing. On a terminal it lists and asks; elsewhere (CI, --json) it needs --yes.
 
 EXIT CODES
   0 done (or nothing to delete, or answered no)   2 invalid input, or --yes needed   3 not logged in
@@ -27,8 +29,16 @@ EXIT CODES
     ...clusterFlags,
     ...bridgeModelFlags,
     ...deploymentTargetFlags,
-    target: Flags.string({description: 'How setup applied the dataflows: arm (deployment) or kubernetes (kubectl)', options: ['arm', 'kubernetes'], default: 'arm'}),
-    'crd-version': Flags.string({description: 'Kubernetes CRD version (--target kubernetes)', options: ['v1', 'v1beta1'], default: 'v1'}),
+    target: Flags.string({
+      description: 'How setup applied the dataflows: arm (deployment) or kubernetes (kubectl)',
+      options: ['arm', 'kubernetes'],
+      default: 'arm',
+    }),
+    'crd-version': Flags.string({
+      description: 'Kubernetes CRD version (--target kubernetes)',
+      options: ['v1', 'v1beta1'],
+      default: 'v1',
+    }),
     'keep-namespace': Flags.boolean({description: 'Keep the Event Grid namespace even if aio-bridge created it'}),
     yes: Flags.boolean({char: 'y', description: 'Delete without asking (required when not on a terminal)'}),
     'dry-run': Flags.boolean({description: 'List what would be deleted and kept; delete nothing'}),
@@ -39,7 +49,12 @@ EXIT CODES
     const config = resolveBridgeConfig(flags, process.env, {requireCluster: false})
     const {buildBridgeModel} = await import('../model/bridge-model.js')
     const model = buildBridgeModel({...flags, hostname: undefined})
-    const [{createArmClient}, {runTeardown}, {formatTeardownPlan, formatTeardownSummary}, {createListrReporter, pickRenderer}] = await Promise.all([
+    const [
+      {createArmClient},
+      {runTeardown},
+      {formatTeardownPlan, formatTeardownSummary},
+      {createListrReporter, pickRenderer},
+    ] = await Promise.all([
       import('../azure/arm-client.js'),
       import('../teardown/run-teardown.js'),
       import('../teardown/format.js'),
@@ -59,14 +74,17 @@ EXIT CODES
         dryRun,
         signal: this.abortController.signal,
         onPlan: (plan) => {
-          if (dryRun || flags.yes || interactive || plan.deletions.length === 0) this.out(formatTeardownPlan(plan, this.theme(), {dryRun}))
+          if (dryRun || flags.yes || interactive || plan.deletions.length === 0)
+            this.out(formatTeardownPlan(plan, this.theme(), {dryRun}))
         },
         confirm: flags.yes
           ? undefined
           : async (plan) => {
               if (!interactive) throw confirmationRequired(plan, formatTeardownPlan(plan, this.theme(process.stderr)))
               const {askYesNo} = await import('../teardown/confirm.js')
-              return askYesNo(`Delete ${plan.deletions.length === 1 ? 'this resource' : `these ${plan.deletions.length} resources`}? [y/N] `)
+              return askYesNo(
+                `Delete ${plan.deletions.length === 1 ? 'this resource' : `these ${plan.deletions.length} resources`}? [y/N] `,
+              )
             },
         reporter: (steps) => createListrReporter(steps, pickRenderer(this.jsonEnabled())),
       },

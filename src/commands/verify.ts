@@ -4,7 +4,8 @@ import type {VerifyReport} from '../verify/run.js'
 
 export default class Verify extends BaseCommand {
   static override summary = 'Send correlated test messages through the bridge and measure the round trip.'
-  static override description = `Publishes messages carrying a run id and sequence number to tutorial/local on the IoT Operations broker and expects each back on tutorial/cloud (local → dataflow → Event Grid → dataflow → local), having subscribed first. Reports sent, received, lost, duplicated and out-of-order messages and the round-trip latency; fails with a distinct exit code for each way the path can break. Defaults are the tutorial's mqtt-client pod: aio-broker:18883, TLS with /var/run/certs/ca.crt, K8S-SAT from /var/run/secrets/tokens/broker-sat, 5 messages 1 s apart.
+  static override description =
+    `Publishes messages carrying a run id and sequence number to tutorial/local on the IoT Operations broker and expects each back on tutorial/cloud (local → dataflow → Event Grid → dataflow → local), having subscribed first. Reports sent, received, lost, duplicated and out-of-order messages and the round-trip latency; fails with a distinct exit code for each way the path can break. Defaults are the tutorial's mqtt-client pod: aio-broker:18883, TLS with /var/run/certs/ca.crt, K8S-SAT from /var/run/secrets/tokens/broker-sat, 5 messages 1 s apart.
 
 EXIT CODES
   0 all messages came back   2 invalid input   20 nothing came back (check the dataflows and roles)

@@ -38,7 +38,11 @@ export function makeFakeJwt(claims: Record<string, unknown>): string {
   return `${enc({typ: 'JWT', alg: 'RS256', kid: 'aio-bridge-emulator'})}.${enc(claims)}.${randomBytes(32).toString('base64url')}`
 }
 
-const DEFAULT_RESOURCES = ['https://management.azure.com', 'https://management.core.windows.net', 'https://eventgrid.azure.net']
+const DEFAULT_RESOURCES = [
+  'https://management.azure.com',
+  'https://management.core.windows.net',
+  'https://eventgrid.azure.net',
+]
 
 /** Writes `<dir>/az` (a POSIX sh script) and its token files; returns where they are. */
 export async function writeAzStub(dir: string, opts: AzStubOptions): Promise<AzStub> {
@@ -69,7 +73,10 @@ export async function writeAzStub(dir: string, opts: AzStubOptions): Promise<AzS
       `${JSON.stringify(
         {
           accessToken: token,
-          expiresOn: new Date(exp * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '.000000'),
+          expiresOn: new Date(exp * 1000)
+            .toISOString()
+            .replace('T', ' ')
+            .replace(/\.\d+Z$/, '.000000'),
           expires_on: exp,
           subscription: opts.subscriptionId,
           tenant: opts.tenantId,

@@ -37,7 +37,10 @@ export async function resolveRenderHostname(options: ResolveHostnameOptions): Pr
     const ns = await new EventGridGateway(arm).getNamespace(target.subscriptionId, target.resourceGroup, namespace)
     const hostname = ns?.properties.topicSpacesConfiguration?.hostname ?? undefined
     if (hostname) return {hostname, source: 'namespace'}
-    return {source: 'placeholder', lookupError: ns ? `namespace '${namespace}' has no MQTT hostname yet` : `namespace '${namespace}' was not found`}
+    return {
+      source: 'placeholder',
+      lookupError: ns ? `namespace '${namespace}' has no MQTT hostname yet` : `namespace '${namespace}' was not found`,
+    }
   } catch (err) {
     return {source: 'placeholder', lookupError: (err as Error).message.split('\n')[0]}
   }

@@ -117,7 +117,9 @@ export const TEARDOWN_PHASE: Record<TeardownKind, number> = {
   namespace: 5,
 }
 
-const ROLE_BY_GUID = new Map<string, RoleKey>((Object.keys(ROLES) as RoleKey[]).map((k) => [ROLES[k].id.toLowerCase(), k]))
+const ROLE_BY_GUID = new Map<string, RoleKey>(
+  (Object.keys(ROLES) as RoleKey[]).map((k) => [ROLES[k].id.toLowerCase(), k]),
+)
 
 /** Is this an assignment setup made: a TopicSpaces role, made at the topic space, under the name setup derives? */
 export function isSetupRoleAssignment(a: RoleAssignment, topicSpaceScope: string): boolean {
@@ -152,7 +154,10 @@ export function planTeardown(config: TeardownConfig, observed: TeardownObserved)
   // 1. The dataflows and the endpoint, whichever way setup applied them.
   if (config.target === 'arm') {
     const instances = observed.instances ?? []
-    if (instances.length === 0) notes.push(`No IoT Operations instance in resource group '${config.resourceGroup}': no dataflows to remove there.`)
+    if (instances.length === 0)
+      notes.push(
+        `No IoT Operations instance in resource group '${config.resourceGroup}': no dataflows to remove there.`,
+      )
     for (const inst of instances) {
       const present = inst.resources.filter((r) => r.exists)
       if (!inst.deployment) {
@@ -200,7 +205,9 @@ export function planTeardown(config: TeardownConfig, observed: TeardownObserved)
   }
 
   // 2. The role assignments setup made, found by their deterministic names at the topic space scope.
-  const tsId = observed.topicSpace?.id ?? topicSpaceId(config.subscriptionId, config.resourceGroup, config.namespace, config.topicSpace)
+  const tsId =
+    observed.topicSpace?.id ??
+    topicSpaceId(config.subscriptionId, config.resourceGroup, config.namespace, config.topicSpace)
   for (const a of observed.roleAssignments) {
     const guid = roleGuidOf(a.properties.roleDefinitionId)
     const role = ROLE_BY_GUID.get(guid)
@@ -232,7 +239,12 @@ export function planTeardown(config: TeardownConfig, observed: TeardownObserved)
     if (isManagedTopicSpace(ts)) {
       add({key: 'topicSpace', kind: 'topicSpace', name: ts.name, id: ts.id, title: `Topic space ${ts.name}`})
     } else {
-      kept.push({kind: 'topicSpace', name: ts.name, id: ts.id, reason: 'not created by aio-bridge (its description is not the one setup writes)'})
+      kept.push({
+        kind: 'topicSpace',
+        name: ts.name,
+        id: ts.id,
+        reason: 'not created by aio-bridge (its description is not the one setup writes)',
+      })
     }
   }
 
@@ -241,7 +253,12 @@ export function planTeardown(config: TeardownConfig, observed: TeardownObserved)
   if (ns) {
     const id = ns.id ?? namespaceId(config.subscriptionId, config.resourceGroup, config.namespace)
     if (!isManagedNamespace(ns)) {
-      kept.push({kind: 'namespace', name: ns.name, id, reason: `not created by aio-bridge (no ${MANAGED_TAG.key}: ${MANAGED_TAG.value} tag)`})
+      kept.push({
+        kind: 'namespace',
+        name: ns.name,
+        id,
+        reason: `not created by aio-bridge (no ${MANAGED_TAG.key}: ${MANAGED_TAG.value} tag)`,
+      })
     } else if (config.keepNamespace) {
       kept.push({kind: 'namespace', name: ns.name, id, reason: '--keep-namespace'})
     } else if (ts && !isManagedTopicSpace(ts)) {

@@ -1,8 +1,9 @@
 import {type ArmClient, ArmRequestError} from '../azure/arm-client.js'
-import {fromAzureError, looksLikeAzureError} from '../azure/arm-errors.js'
+import {type AzureErrorContext, fromAzureError, looksLikeAzureError} from '../azure/arm-errors.js'
 import {AuthorizationGateway, type RoleAssignment} from '../azure/authorization-gateway.js'
 import {EventGridGateway, type EventGridNamespace} from '../azure/eventgrid-gateway.js'
 import {type ClusterExtension, ExtensionsGateway} from '../azure/extensions-gateway.js'
+import {resourceGroupId} from '../azure/ids.js'
 import {ResourcesGateway} from '../azure/resources-gateway.js'
 import type {BridgeConfig} from '../config/bridge-config.js'
 import {AioBridgeError, AzureError, ExitCode} from '../errors.js'
@@ -41,8 +42,8 @@ export interface SetupResult {
   subscriptionId: string
   resourceGroup: string
   location: string
-  namespace: {name: string; id: string; action: Action; managed: boolean; changes: string[]}
-  topicSpace: {name: string; id: string; action: Action; managed: boolean; changes: string[]; templates: string[]}
+  namespace: {name: string; id: string; action: StepOutcome; managed: boolean; changes: string[]}
+  topicSpace: {name: string; id: string; action: StepOutcome; managed: boolean; changes: string[]; templates: string[]}
   principalId: string
   extension: string
   roleAssignments: Array<{
@@ -53,7 +54,7 @@ export interface SetupResult {
     name: string
     id: string
     scope: string
-    action: Action
+    action: StepOutcome
     existingName?: string
   }>
   hostname: string | null
@@ -160,7 +161,12 @@ export async function runSetup(
   opts: SetupOptions = {},
 ): Promise<SetupResult> {
   const done: string[] = []
-  const step = async <T>(id: SetupStepId, fn: () => Promise<T>, title: (v: T) => string): Promise<T> => {
+  const step = async <T>(
+    id: SetupStepId,
+    fn: () => Promise<T>,
+    title: (v: T) => string,
+    errorContext?: AzureErrorContext,
+  ): Promise<T> => {
     if (opts.signal?.aborted) throw interrupted()
     reporter.begin(id, SETUP_STEPS[id])
     try {
@@ -171,7 +177,8 @@ export async function runSetup(
       return v
     } catch (err) {
       reporter.fail(id, 'failed')
-      throw err
+      // What the step was doing lets a 403 name the role and scope that are missing.
+      throw looksLikeAzureError(err) ? fromAzureError(err, errorContext) : err
     }
   }
 
@@ -219,7 +226,12 @@ export async function runSetup(
   }
 }
 
-type StepFn = <T>(id: SetupStepId, fn: () => Promise<T>, title: (v: T) => string) => Promise<T>
+type StepFn = <T>(
+  id: SetupStepId,
+  fn: () => Promise<T>,
+  title: (v: T) => string,
+  errorContext?: AzureErrorContext,
+) => Promise<T>
 
 async function applySetupPlan(
   arm: ArmClient,
@@ -244,6 +256,11 @@ async function applySetupPlan(
       return observed.namespace
     },
     () => `Namespace ${config.namespace}: ${actionText(plan.namespace.action, plan.namespace.changes)}`,
+    {
+      action: 'create or update the Event Grid namespace',
+      role: 'EventGrid Contributor',
+      scope: resourceGroupId(sub, rg),
+    },
   )
 
   await step(
@@ -254,32 +271,21 @@ async function applySetupPlan(
       return eventGrid.createOrUpdateTopicSpace(sub, rg, config.namespace, config.topicSpace, p.body)
     },
     () => `Topic space ${config.topicSpace}: ${actionText(plan.topicSpace.action, plan.topicSpace.changes)}`,
+    {action: 'create or update the topic space', role: 'EventGrid Contributor', scope: plan.namespace.id},
   )
 
   const assign = async (r: RoleStep, stepId: SetupStepId): Promise<'created' | 'exists'> => {
     if (r.action === 'unchanged') return 'exists'
-    const res = await authorization
-      .createRoleAssignment(r.scope, r.name, r.roleDefinitionId, r.principalId, {
-        principalType: r.principalType,
-        principalRetryDelayInMs: opts.principalRetryDelayInMs,
-        principalWaitInMs: opts.principalWaitInMs,
-        onPrincipalRetry: (attempt, delay) =>
-          reporter.update(
-            stepId,
-            `identity not replicated yet (PrincipalNotFound): retry ${attempt} in ${Math.round(delay / 1000)} s`,
-          ),
-      })
-      .catch((err: unknown) => {
-        // Contributor (fromAzureError's default) cannot write role assignments: name a role that can.
-        if (err instanceof ArmRequestError && err.statusCode === 403) {
-          throw fromAzureError(err, {
-            action: `assign ${r.roleName}`,
-            role: 'Role Based Access Control Administrator',
-            scope: r.scope,
-          })
-        }
-        throw err
-      })
+    const res = await authorization.createRoleAssignment(r.scope, r.name, r.roleDefinitionId, r.principalId, {
+      principalType: r.principalType,
+      principalRetryDelayInMs: opts.principalRetryDelayInMs,
+      principalWaitInMs: opts.principalWaitInMs,
+      onPrincipalRetry: (attempt, delay) =>
+        reporter.update(
+          stepId,
+          `identity not replicated yet (PrincipalNotFound): retry ${attempt} in ${Math.round(delay / 1000)} s`,
+        ),
+    })
     if (res.outcome === 'exists') {
       r.action = 'unchanged'
       if (res.existingName) r.existingName = res.existingName
@@ -297,6 +303,7 @@ async function applySetupPlan(
           r.role,
           () => assign(r, r.role),
           (outcome) => roleTitle(r, outcome),
+          rbacContext(r),
         ),
       ),
     ...(callerRoles.length > 0
@@ -306,6 +313,7 @@ async function applySetupPlan(
             () => Promise.all(callerRoles.map((r) => assign(r, 'caller'))),
             (outcomes) =>
               `Roles for you (${callerRoles[0]?.principalId}): ${outcomes.map((o, i) => roleTitle(callerRoles[i] as RoleStep, o)).join('; ')}`,
+            callerRoles[0] && rbacContext(callerRoles[0]),
           ),
         ]
       : []),
@@ -353,14 +361,14 @@ function toResult(config: BridgeConfig, plan: SetupPlan, hostname: string | null
     namespace: {
       name: config.namespace,
       id: plan.namespace.id,
-      action: plan.namespace.action,
+      action: outcome(plan.namespace.action, dryRun),
       managed: plan.namespace.managed,
       changes: plan.namespace.changes,
     },
     topicSpace: {
       name: config.topicSpace,
       id: plan.topicSpace.id,
-      action: plan.topicSpace.action,
+      action: outcome(plan.topicSpace.action, dryRun),
       managed: plan.topicSpace.managed,
       changes: plan.topicSpace.changes,
       templates: config.topicTemplates,
@@ -375,12 +383,20 @@ function toResult(config: BridgeConfig, plan: SetupPlan, hostname: string | null
       name: r.existingName ?? r.name,
       id: `${r.scope}/providers/Microsoft.Authorization/roleAssignments/${r.existingName ?? r.name}`,
       scope: r.scope,
-      action: r.action,
+      action: outcome(r.action, dryRun),
       ...(r.existingName ? {existingName: r.existingName} : {}),
     })),
     hostname,
     warnings: plan.warnings,
   }
+}
+
+/** Per step in the result: what was done (created / updated / unchanged), or in a dry run what would be (create / update). */
+export type StepOutcome = 'created' | 'updated' | 'unchanged' | 'create' | 'update'
+
+function outcome(action: Action, dryRun: boolean): StepOutcome {
+  if (action === 'unchanged' || dryRun) return action
+  return action === 'create' ? 'created' : 'updated'
 }
 
 function actionText(action: Action, changes: string[]): string {
@@ -402,6 +418,11 @@ function describePlanned(plan: SetupPlan, id: SetupStepId): string {
     default:
       return 'read after the namespace is provisioned'
   }
+}
+
+/** Contributor (the default in fromAzureError) cannot write role assignments: name a role that can. */
+function rbacContext(r: RoleStep): AzureErrorContext {
+  return {action: `assign ${r.roleName}`, role: 'Role Based Access Control Administrator', scope: r.scope}
 }
 
 function describeCaller(plan: SetupPlan): string {

@@ -7,7 +7,11 @@ export function askYesNo(
   question: string,
   io: {input: NodeJS.ReadableStream; output: NodeJS.WritableStream} = {input: process.stdin, output: process.stderr},
 ): Promise<boolean> {
-  const rl = createInterface({input: io.input, output: io.output, terminal: (io.input as {isTTY?: boolean}).isTTY === true})
+  const rl = createInterface({
+    input: io.input,
+    output: io.output,
+    terminal: (io.input as {isTTY?: boolean}).isTTY === true,
+  })
   return new Promise((resolve) => {
     let settled = false
     const finish = (yes: boolean) => {

@@ -9,7 +9,8 @@ export function formatTeardownPlan(plan: TeardownPlan, theme: Theme, opts: {dryR
     lines.push(theme.ok('Nothing to delete: nothing aio-bridge made is left.'))
   } else {
     lines.push(theme.bold(opts.dryRun ? 'Would delete, in this order:' : 'Will delete, in this order:'))
-    for (const d of plan.deletions) lines.push(`  ${theme.err('-')} ${d.title}${d.kind === 'kubernetesObjects' ? '' : theme.dim(`  ${d.id}`)}`)
+    for (const d of plan.deletions)
+      lines.push(`  ${theme.err('-')} ${d.title}${d.kind === 'kubernetesObjects' ? '' : theme.dim(`  ${d.id}`)}`)
   }
   if (plan.kept.length > 0) {
     lines.push(theme.bold('Keeps:'))
@@ -26,6 +27,10 @@ export function formatTeardownSummary(r: TeardownResult, theme: Theme): string {
   const deleted = r.deletions.filter((d) => d.outcome === 'deleted').length
   const gone = r.deletions.filter((d) => d.outcome === 'already-gone').length
   if (r.deletions.length === 0) return theme.ok('Teardown done: there was nothing to delete.')
-  const parts = [`${deleted} deleted`, ...(gone ? [`${gone} already gone`] : []), ...(r.kept.length ? [`${r.kept.length} kept`] : [])]
+  const parts = [
+    `${deleted} deleted`,
+    ...(gone ? [`${gone} already gone`] : []),
+    ...(r.kept.length ? [`${r.kept.length} kept`] : []),
+  ]
   return theme.ok(theme.bold(`Teardown done: ${parts.join(', ')}.`))
 }

@@ -38,23 +38,32 @@ export function kubectlDeleteError(stderr: string, code: number | null): AioBrid
   const text = redact(stderr.trim())
   const first = text.split('\n').find((l) => l.trim() !== '') ?? `kubectl exited with ${code}`
   if (/no matches for kind|ensure CRDs are installed|the server doesn't have a resource type/i.test(text)) {
-    return new AioBridgeError('KUBECTL_CRD_MISSING', `The cluster does not know the IoT Operations resources: ${first}`, {
-      exitCode: ExitCode.prerequisite,
-      remedy: 'Check the kubeconfig points at the IoT Operations cluster; on a preview cluster pass --crd-version v1beta1.',
-      details: {stderr: text},
-    })
+    return new AioBridgeError(
+      'KUBECTL_CRD_MISSING',
+      `The cluster does not know the IoT Operations resources: ${first}`,
+      {
+        exitCode: ExitCode.prerequisite,
+        remedy:
+          'Check the kubeconfig points at the IoT Operations cluster; on a preview cluster pass --crd-version v1beta1.',
+        details: {stderr: text},
+      },
+    )
   }
-  if (/unable to connect to the server|connection refused|no configuration has been provided|current-context/i.test(text)) {
+  if (
+    /unable to connect to the server|connection refused|no configuration has been provided|current-context/i.test(text)
+  ) {
     return new AioBridgeError('KUBECTL_UNREACHABLE', `kubectl cannot reach the cluster: ${first}`, {
       exitCode: ExitCode.prerequisite,
-      remedy: 'Point kubectl at the cluster (az connectedk8s proxy -n $CLUSTER_NAME -g $RESOURCE_GROUP, or KUBECONFIG), then re-run teardown.',
+      remedy:
+        'Point kubectl at the cluster (az connectedk8s proxy -n $CLUSTER_NAME -g $RESOURCE_GROUP, or KUBECONFIG), then re-run teardown.',
       details: {stderr: text},
     })
   }
   if (/forbidden/i.test(text)) {
     return new AioBridgeError('KUBECTL_FORBIDDEN', `The cluster refused the deletion: ${first}`, {
       exitCode: ExitCode.forbidden,
-      remedy: 'Use a kubeconfig identity allowed to delete dataflows and dataflow endpoints in namespace azure-iot-operations.',
+      remedy:
+        'Use a kubeconfig identity allowed to delete dataflows and dataflow endpoints in namespace azure-iot-operations.',
       details: {stderr: text},
     })
   }

@@ -3,9 +3,15 @@ import {AuthorizationGateway, type RoleAssignment} from '../azure/authorization-
 import {DeploymentsGateway} from '../azure/deployments-gateway.js'
 import {EventGridGateway} from '../azure/eventgrid-gateway.js'
 import {topicSpaceId} from '../azure/ids.js'
-import {type IotOpsResource, IotOpsGateway} from '../azure/iotops-gateway.js'
+import {IotOpsGateway, type IotOpsResource} from '../azure/iotops-gateway.js'
 import {AIO_NAMESPACE, type BridgeModel, type CrdVersion} from '../model/bridge-model.js'
-import type {ObservedInstance, ObservedIotOpsResource, ObservedKubernetes, TeardownConfig, TeardownObserved} from '../plan/teardown-plan.js'
+import type {
+  ObservedInstance,
+  ObservedIotOpsResource,
+  ObservedKubernetes,
+  TeardownConfig,
+  TeardownObserved,
+} from '../plan/teardown-plan.js'
 import {deploymentName} from '../setup/apply-dataflows.js'
 
 export interface ObserveTeardownOptions {
@@ -30,7 +36,11 @@ async function orEmpty<T>(p: Promise<T[]>): Promise<T[]> {
 }
 
 /** Reads everything teardown decides on: one round of independent GETs (the assignments once the topic space is known). */
-export async function observeTeardownState(arm: ArmClient, config: TeardownConfig, opts: ObserveTeardownOptions): Promise<TeardownObserved> {
+export async function observeTeardownState(
+  arm: ArmClient,
+  config: TeardownConfig,
+  opts: ObserveTeardownOptions,
+): Promise<TeardownObserved> {
   const sub = config.subscriptionId
   const rg = config.resourceGroup
   const eventGrid = new EventGridGateway(arm)
@@ -54,10 +64,14 @@ export async function observeTeardownState(arm: ArmClient, config: TeardownConfi
 }
 
 const ENDPOINT_ID = /\/providers\/Microsoft\.IoTOperations\/instances\/([^/]+)\/dataflowEndpoints\/([^/]+)$/i
-const DATAFLOW_ID = /\/providers\/Microsoft\.IoTOperations\/instances\/([^/]+)\/dataflowProfiles\/[^/]+\/dataflows\/([^/]+)$/i
+const DATAFLOW_ID =
+  /\/providers\/Microsoft\.IoTOperations\/instances\/([^/]+)\/dataflowProfiles\/[^/]+\/dataflows\/([^/]+)$/i
 
 /** Which endpoint/dataflow a resource id names, if it is one under this instance. */
-export function classifyIotOpsId(id: string, instance: string): Pick<ObservedIotOpsResource, 'kind' | 'name'> | undefined {
+export function classifyIotOpsId(
+  id: string,
+  instance: string,
+): Pick<ObservedIotOpsResource, 'kind' | 'name'> | undefined {
   const ep = ENDPOINT_ID.exec(id)
   if (ep && ep[1]?.toLowerCase() === instance.toLowerCase()) return {kind: 'dataflowEndpoint', name: ep[2] as string}
   const df = DATAFLOW_ID.exec(id)
@@ -65,7 +79,11 @@ export function classifyIotOpsId(id: string, instance: string): Pick<ObservedIot
   return undefined
 }
 
-async function observeInstances(arm: ArmClient, config: TeardownConfig, opts: ObserveTeardownOptions): Promise<ObservedInstance[]> {
+async function observeInstances(
+  arm: ArmClient,
+  config: TeardownConfig,
+  opts: ObserveTeardownOptions,
+): Promise<ObservedInstance[]> {
   const sub = config.subscriptionId
   const rg = config.resourceGroup
   const iotOps = new IotOpsGateway(arm, opts.model.apiVersion)
@@ -81,7 +99,11 @@ async function observeInstances(arm: ArmClient, config: TeardownConfig, opts: Ob
         .map((o) => ({id: o.id, ...classifyIotOpsId(o.id, inst.name)}))
         .filter((o): o is {id: string} & Pick<ObservedIotOpsResource, 'kind' | 'name'> => o.kind !== undefined)
       const fromModel = [
-        {id: iotOps.endpointId(sub, rg, inst.name, opts.model.endpoint.name), kind: 'dataflowEndpoint' as const, name: opts.model.endpoint.name},
+        {
+          id: iotOps.endpointId(sub, rg, inst.name, opts.model.endpoint.name),
+          kind: 'dataflowEndpoint' as const,
+          name: opts.model.endpoint.name,
+        },
         ...opts.model.dataflows.map((df) => ({
           id: iotOps.dataflowId(sub, rg, inst.name, opts.model.profile, df.name),
           kind: 'dataflow' as const,
@@ -102,7 +124,10 @@ async function observeInstances(arm: ArmClient, config: TeardownConfig, opts: Ob
 }
 
 async function observeKubernetes(opts: ObserveTeardownOptions): Promise<ObservedKubernetes> {
-  const [{findKubectl}, {renderKubernetes}] = await Promise.all([import('../apply/kubectl.js'), import('../render/kubernetes.js')])
+  const [{findKubectl}, {renderKubernetes}] = await Promise.all([
+    import('../apply/kubectl.js'),
+    import('../render/kubernetes.js'),
+  ])
   // kubectl delete reads kinds, names and namespaces only: the hostname (a placeholder here) does not matter.
   const manifest = reverseDocuments(renderKubernetes(opts.model, {crdVersion: opts.crdVersion}))
   const kubectl = findKubectl(opts.env ?? process.env)

@@ -48,7 +48,11 @@ export interface TeardownOptions extends ObserveTeardownOptions {
 }
 
 /** teardown: observe → plan (pure) → confirm → delete phase by phase (each phase's deletions together). */
-export async function runTeardown(arm: ArmClient, config: TeardownConfig, opts: TeardownOptions): Promise<TeardownResult> {
+export async function runTeardown(
+  arm: ArmClient,
+  config: TeardownConfig,
+  opts: TeardownOptions,
+): Promise<TeardownResult> {
   const observed = await observeTeardownState(arm, config, opts)
   const plan = planTeardown(config, observed)
   opts.onPlan?.(plan)
@@ -61,19 +65,26 @@ export async function runTeardown(arm: ArmClient, config: TeardownConfig, opts: 
     kept: plan.kept,
     notes: plan.notes,
   }
-  const listed = (outcome: DeletionOutcome) => plan.deletions.map((d) => ({kind: d.kind, name: d.name, id: d.id, outcome}))
+  const listed = (outcome: DeletionOutcome) =>
+    plan.deletions.map((d) => ({kind: d.kind, name: d.name, id: d.id, outcome}))
   if (opts.dryRun) return {...base, dryRun: true, confirmed: false, deletions: listed('would-delete')}
   if (plan.deletions.length === 0) return {...base, dryRun: false, confirmed: true, deletions: []}
   const k = plan.deletions.find((d) => d.kind === 'kubernetesObjects')
   if (k && !k.kubectl) throw kubectlMissing(k)
-  if (opts.confirm && !(await opts.confirm(plan))) return {...base, dryRun: false, confirmed: false, deletions: listed('not-run')}
+  if (opts.confirm && !(await opts.confirm(plan)))
+    return {...base, dryRun: false, confirmed: false, deletions: listed('not-run')}
 
   const outcomes = await applyTeardownPlan(arm, config, plan, opts)
   return {
     ...base,
     dryRun: false,
     confirmed: true,
-    deletions: plan.deletions.map((d) => ({kind: d.kind, name: d.name, id: d.id, outcome: outcomes.get(d.key) ?? 'not-run'})),
+    deletions: plan.deletions.map((d) => ({
+      kind: d.kind,
+      name: d.name,
+      id: d.id,
+      outcome: outcomes.get(d.key) ?? 'not-run',
+    })),
   }
 }
 
@@ -169,10 +180,14 @@ async function deleteOne(
 }
 
 function kubectlMissing(d: TeardownDeletion): AioBridgeError {
-  return new AioBridgeError('KUBECTL_NOT_FOUND', 'kubectl is not on PATH: the dataflows and the endpoint cannot be deleted.', {
-    exitCode: ExitCode.prerequisite,
-    remedy: `Install kubectl and point it at the cluster, then re-run teardown; or delete them yourself: aio-bridge render -f kubernetes | kubectl delete --ignore-not-found -f - (${d.name}).`,
-  })
+  return new AioBridgeError(
+    'KUBECTL_NOT_FOUND',
+    'kubectl is not on PATH: the dataflows and the endpoint cannot be deleted.',
+    {
+      exitCode: ExitCode.prerequisite,
+      remedy: `Install kubectl and point it at the cluster, then re-run teardown; or delete them yourself: aio-bridge render -f kubernetes | kubectl delete --ignore-not-found -f - (${d.name}).`,
+    },
+  )
 }
 
 function interrupted(): AioBridgeError {
@@ -187,7 +202,11 @@ function withProgress(err: unknown, done: string[]): unknown {
   if (!e) return err
   e.progress =
     done.length > 0
-      ? ['Done before the failure:', ...done.map((d) => `  ✔ ${d}`), "Run 'aio-bridge teardown' again with the same inputs to finish."].join('\n')
+      ? [
+          'Done before the failure:',
+          ...done.map((d) => `  ✔ ${d}`),
+          "Run 'aio-bridge teardown' again with the same inputs to finish.",
+        ].join('\n')
       : 'Nothing was deleted.'
   return e
 }

@@ -75,7 +75,11 @@ export class RoundTripTracker {
   }
 
   /** Called for every message on a subscribed topic; `isCloudTopic` says which side it came from. */
-  recordMessage(payload: Buffer | string, isCloudTopic: boolean, now: number): 'counted' | 'echo' | 'duplicate' | 'foreign' {
+  recordMessage(
+    payload: Buffer | string,
+    isCloudTopic: boolean,
+    now: number,
+  ): 'counted' | 'echo' | 'duplicate' | 'foreign' {
     const p = decodePayload(payload)
     if (!p || p.run !== this.runId || !this.sentAt.has(p.seq)) {
       if (isCloudTopic) this.foreign++

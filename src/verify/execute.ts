@@ -8,7 +8,7 @@ import {registerSecret} from '../ui/redact.js'
 import {newRunId} from './correlation.js'
 import {type KubectlSession, openKubectlSession} from './kubectl.js'
 import {resolveLocalEndpoint, resolveTiming, VERIFY_DEFAULTS, type VerifyFlags} from './options.js'
-import {type VerifyReport, type VerifyRunOptions, runVerify} from './run.js'
+import {runVerify, type VerifyReport, type VerifyRunOptions} from './run.js'
 import type {MqttEndpoint} from './transport.js'
 
 /** Everything `aio-bridge verify` takes, beyond the local-broker flags. */
@@ -67,7 +67,7 @@ export async function executeVerify(f: VerifyCommandFlags, deps: ExecuteVerifyDe
         trace: deps.trace,
       })
     }
-    const local = resolveLocalEndpoint(f, deps.env, `aio-bridge-verify-${runId}`, kube)
+    const local = resolveLocalEndpoint(f, deps.env, f['client-id'] ?? `aio-bridge-verify-${runId}`, kube)
     const run: VerifyRunOptions = {
       local: local.endpoint,
       ...timing,
@@ -86,30 +86,47 @@ export async function executeVerify(f: VerifyCommandFlags, deps: ExecuteVerifyDe
         let host = f['event-grid-host']
         if (!host && arm && target && namespace) {
           const {EventGridGateway} = await import('../azure/eventgrid-gateway.js')
-          const ns = await new EventGridGateway(arm).getNamespace(target.subscriptionId, target.resourceGroup, namespace)
+          const ns = await new EventGridGateway(arm).getNamespace(
+            target.subscriptionId,
+            target.resourceGroup,
+            namespace,
+          )
           host = ns?.properties.topicSpacesConfiguration?.hostname ?? undefined
           if (!host) {
-            throw new AioBridgeError('VERIFY_NO_EVENT_GRID_HOST', `Namespace ${namespace} has no MQTT hostname (missing, or MQTT is not enabled).`, {
-              exitCode: ExitCode.prerequisite,
-              remedy: 'Run aio-bridge setup first, or pass --event-grid-host.',
-            })
+            throw new AioBridgeError(
+              'VERIFY_NO_EVENT_GRID_HOST',
+              `Namespace ${namespace} has no MQTT hostname (missing, or MQTT is not enabled).`,
+              {
+                exitCode: ExitCode.prerequisite,
+                remedy: 'Run aio-bridge setup first, or pass --event-grid-host.',
+              },
+            )
           }
         }
         const audience = CLOUDS[target?.cloud ?? 'AzureCloud'].eventGridAudience
         run.fromCloud = {
-          endpoint: await eventGridEndpoint(host as string, f['event-grid-port'] ?? VERIFY_DEFAULTS.eventGridPort, audience, credential, runId),
+          endpoint: await eventGridEndpoint(
+            host as string,
+            f['event-grid-port'] ?? VERIFY_DEFAULTS.eventGridPort,
+            audience,
+            credential,
+            runId,
+          ),
           topic: f['from-cloud-topic'] ?? VERIFY_DEFAULTS.fromCloudTopic,
         }
       }
       if (f.metrics && arm && target && namespace) {
         const {MonitorGateway} = await import('../azure/monitor-gateway.js')
         const {namespaceId} = await import('../azure/ids.js')
-        run.metrics = new MonitorGateway(arm).publishedProbe(namespaceId(target.subscriptionId, target.resourceGroup, namespace), {
-          maxWaitInMs: (f['metrics-wait'] ?? 300) * 1000,
-          pollIntervalInMs: (f['metrics-poll'] ?? 20) * 1000,
-          signal: deps.signal,
-          onPoll: (d, e) => deps.trace?.(`metrics: +${d} of ${e}`),
-        })
+        run.metrics = new MonitorGateway(arm).publishedProbe(
+          namespaceId(target.subscriptionId, target.resourceGroup, namespace),
+          {
+            maxWaitInMs: (f['metrics-wait'] ?? 300) * 1000,
+            pollIntervalInMs: (f['metrics-poll'] ?? 20) * 1000,
+            signal: deps.signal,
+            onPoll: (d, e) => deps.trace?.(`metrics: +${d} of ${e}`),
+          },
+        )
       }
     }
 
@@ -135,7 +152,8 @@ function resolveNamespace(f: VerifyCommandFlags, env: Record<string, string | un
     )
   }
   const problem = checkEventGridName(ns)
-  if (problem) throw new ConfigError('CONFIG_INVALID', `Event Grid namespace name '${ns}' ${problem}.`, 'Fix --namespace.')
+  if (problem)
+    throw new ConfigError('CONFIG_INVALID', `Event Grid namespace name '${ns}' ${problem}.`, 'Fix --namespace.')
   return ns
 }
 
@@ -154,10 +172,15 @@ async function eventGridEndpoint(
     if (!t) throw new Error('no token returned')
     token = t.token
   } catch (err) {
-    throw new VerifyError('VERIFY_NO_ENTRA_TOKEN', `Could not get a Microsoft Entra token for Event Grid (${scope}): ${(err as Error).message.split('\n')[0]}`, {
-      exitCode: ExitCode.notLoggedIn,
-      remedy: "Run 'az login' (or set AZURE_TOKEN_CREDENTIALS to the credential to use); the identity needs EventGrid TopicSpaces Publisher on the topic space.",
-    })
+    throw new VerifyError(
+      'VERIFY_NO_ENTRA_TOKEN',
+      `Could not get a Microsoft Entra token for Event Grid (${scope}): ${(err as Error).message.split('\n')[0]}`,
+      {
+        exitCode: ExitCode.notLoggedIn,
+        remedy:
+          "Run 'az login' (or set AZURE_TOKEN_CREDENTIALS to the credential to use); the identity needs EventGrid TopicSpaces Publisher on the topic space.",
+      },
+    )
   }
   registerSecret(token)
   return {

@@ -14,26 +14,26 @@ export interface Hop {
 }
 
 export const MQTT_REASON: Record<number, string> = {
-  0x80: 'Unspecified error',
-  0x81: 'Malformed packet',
-  0x82: 'Protocol error',
-  0x83: 'Implementation specific error',
-  0x84: 'Unsupported protocol version',
-  0x85: 'Client identifier not valid',
-  0x86: 'Bad user name or password',
-  0x87: 'Not authorized',
-  0x88: 'Server unavailable',
-  0x89: 'Server busy',
-  0x8a: 'Banned',
-  0x8c: 'Bad authentication method',
-  0x8e: 'Session taken over',
-  0x8f: 'Topic filter invalid',
-  0x90: 'Topic name invalid',
-  0x97: 'Quota exceeded',
-  0x99: 'Payload format invalid',
-  0x9d: 'Server moved',
-  0x9f: 'Connection rate exceeded',
-  0xa2: 'Wildcard subscriptions not supported',
+  128: 'Unspecified error',
+  129: 'Malformed packet',
+  130: 'Protocol error',
+  131: 'Implementation specific error',
+  132: 'Unsupported protocol version',
+  133: 'Client identifier not valid',
+  134: 'Bad user name or password',
+  135: 'Not authorized',
+  136: 'Server unavailable',
+  137: 'Server busy',
+  138: 'Banned',
+  140: 'Bad authentication method',
+  142: 'Session taken over',
+  143: 'Topic filter invalid',
+  144: 'Topic name invalid',
+  151: 'Quota exceeded',
+  153: 'Payload format invalid',
+  157: 'Server moved',
+  159: 'Connection rate exceeded',
+  162: 'Wildcard subscriptions not supported',
 }
 
 export function reasonText(code: number): string {
@@ -119,11 +119,15 @@ export function classifyConnectError(
       },
     )
   }
-  return new VerifyError('VERIFY_CONNECTION_CLOSED', `${where(hop)} closed the connection before answering CONNECT (${code || err.message}).`, {
-    exitCode: ExitCode.verifyConnect,
-    remedy: 'Check that the port is an MQTT v5 listener and that --tls / client certificate settings match it.',
-    details,
-  })
+  return new VerifyError(
+    'VERIFY_CONNECTION_CLOSED',
+    `${where(hop)} closed the connection before answering CONNECT (${code || err.message}).`,
+    {
+      exitCode: ExitCode.verifyConnect,
+      remedy: 'Check that the port is an MQTT v5 listener and that --tls / client certificate settings match it.',
+      details,
+    },
+  )
 }
 
 function tlsError(
@@ -148,30 +152,42 @@ export function connackError(code: number, hop: Hop, authDescription: string): V
           ? 'Check the token identity has "EventGrid TopicSpaces Publisher" on the topic space (aio-bridge setup --grant-caller), and that the namespace allows Entra ID (OAUTH2-JWT) clients.'
           : `Check the credentials (${authDescription}): a fresh SAT (--sat-file, or --kubectl), the right --username/--password-file, or --cert/--key.`
         : `The broker refused the connection; see its logs (kubectl logs -n azure-iot-operations -l app=aio-broker-frontend).`
-  return new VerifyError('VERIFY_AUTH', `${where(hop)} refused the connection: CONNACK ${reasonText(code)} (${authDescription}).`, {
-    exitCode: ExitCode.verifyAuth,
-    remedy,
-    details: {hop: hop.name, host: hop.host, port: hop.port, reasonCode: code},
-  })
+  return new VerifyError(
+    'VERIFY_AUTH',
+    `${where(hop)} refused the connection: CONNACK ${reasonText(code)} (${authDescription}).`,
+    {
+      exitCode: ExitCode.verifyAuth,
+      remedy,
+      details: {hop: hop.name, host: hop.host, port: hop.port, reasonCode: code},
+    },
+  )
 }
 
 export function subackError(code: number, hop: Hop, topic: string): VerifyError {
-  return new VerifyError('VERIFY_SUBSCRIBE_REFUSED', `${where(hop)} refused SUBSCRIBE to ${topic}: SUBACK ${reasonText(code)}.`, {
-    exitCode: ExitCode.verifyNotAuthorized,
-    remedy: `Grant this client subscribe rights on ${topic} (IoT Operations BrokerAuthorization; Event Grid: EventGrid TopicSpaces Subscriber), or pass --cloud-topic.`,
-    details: {hop: hop.name, host: hop.host, port: hop.port, reasonCode: code, topic},
-  })
+  return new VerifyError(
+    'VERIFY_SUBSCRIBE_REFUSED',
+    `${where(hop)} refused SUBSCRIBE to ${topic}: SUBACK ${reasonText(code)}.`,
+    {
+      exitCode: ExitCode.verifyNotAuthorized,
+      remedy: `Grant this client subscribe rights on ${topic} (IoT Operations BrokerAuthorization; Event Grid: EventGrid TopicSpaces Subscriber), or pass --cloud-topic.`,
+      details: {hop: hop.name, host: hop.host, port: hop.port, reasonCode: code, topic},
+    },
+  )
 }
 
 export function pubackError(code: number, hop: Hop, topic: string): VerifyError {
-  return new VerifyError('VERIFY_PUBLISH_REFUSED', `${where(hop)} refused PUBLISH to ${topic}: PUBACK ${reasonText(code)}.`, {
-    exitCode: ExitCode.verifyNotAuthorized,
-    remedy:
-      hop.name === 'Event Grid'
-        ? `Grant the caller "EventGrid TopicSpaces Publisher" on the topic space (aio-bridge setup --grant-caller), and publish under a topic template (--from-cloud-topic).`
-        : `Grant this client publish rights on ${topic} (IoT Operations BrokerAuthorization), or pass --local-topic.`,
-    details: {hop: hop.name, host: hop.host, port: hop.port, reasonCode: code, topic},
-  })
+  return new VerifyError(
+    'VERIFY_PUBLISH_REFUSED',
+    `${where(hop)} refused PUBLISH to ${topic}: PUBACK ${reasonText(code)}.`,
+    {
+      exitCode: ExitCode.verifyNotAuthorized,
+      remedy:
+        hop.name === 'Event Grid'
+          ? `Grant the caller "EventGrid TopicSpaces Publisher" on the topic space (aio-bridge setup --grant-caller), and publish under a topic template (--from-cloud-topic).`
+          : `Grant this client publish rights on ${topic} (IoT Operations BrokerAuthorization), or pass --local-topic.`,
+      details: {hop: hop.name, host: hop.host, port: hop.port, reasonCode: code, topic},
+    },
+  )
 }
 
 export function disconnectedError(code: number | undefined, hop: Hop): VerifyError {

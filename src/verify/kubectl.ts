@@ -47,7 +47,8 @@ function runKubectl(o: KubectlSessionOptions, args: string[]): Promise<string> {
         return reject(
           new AioBridgeError('KUBECTL_NOT_FOUND', `${bin} was not found on PATH.`, {
             exitCode: ExitCode.prerequisite,
-            remedy: 'Install kubectl and point it at the cluster (az connectedk8s proxy, or a kubeconfig), or run verify inside the cluster.',
+            remedy:
+              'Install kubectl and point it at the cluster (az connectedk8s proxy, or a kubeconfig), or run verify inside the cluster.',
           }),
         )
       }

@@ -1,6 +1,6 @@
 import {readFileSync} from 'node:fs'
-import {ConfigError} from '../errors.js'
 import {checkTopicName} from '../config/rules.js'
+import {ConfigError} from '../errors.js'
 import {registerSecret} from '../ui/redact.js'
 import type {KubectlSession} from './kubectl.js'
 import type {MqttCredentials, MqttEndpoint} from './transport.js'
@@ -82,7 +82,11 @@ export function chooseAuth(f: VerifyFlags): LocalAuth {
   if (f.auth) {
     const a = f.auth.toLowerCase() as LocalAuth
     if (!['k8s-sat', 'x509', 'password', 'anonymous'].includes(a)) {
-      throw new ConfigError('CONFIG_INVALID', `Unknown --auth '${f.auth}'.`, 'Pass --auth k8s-sat, x509, password or anonymous.')
+      throw new ConfigError(
+        'CONFIG_INVALID',
+        `Unknown --auth '${f.auth}'.`,
+        'Pass --auth k8s-sat, x509, password or anonymous.',
+      )
     }
     return a
   }
@@ -129,10 +133,14 @@ export function resolveLocalEndpoint(
       credentials = {authMethod: 'K8S-SAT', authData: read, describe: `K8S-SAT token from ${satFile}`}
     }
   } else if (auth === 'password') {
-    if (!f.username) throw new ConfigError('CONFIG_MISSING', '--username is required for --auth password.', 'Pass --username.')
+    if (!f.username)
+      throw new ConfigError('CONFIG_MISSING', '--username is required for --auth password.', 'Pass --username.')
     let password: string
     if (f['password-file']) {
-      password = readText(f['password-file'], '--password-file', 'password file', 'Pass a readable file').replace(/\r?\n$/, '')
+      password = readText(f['password-file'], '--password-file', 'password file', 'Pass a readable file').replace(
+        /\r?\n$/,
+        '',
+      )
     } else {
       const name = f['password-env'] ?? VERIFY_DEFAULTS.passwordEnv
       const v = env[name]
@@ -165,11 +173,20 @@ export function resolveLocalEndpoint(
     if (kube && !f['ca-file']) tls.ca = kube.caPem
     else {
       const caFile = f['ca-file'] ?? VERIFY_DEFAULTS.caFile
-      tls.ca = readText(caFile, '--ca-file', 'CA certificate', 'Pass the broker’s CA file, or use --kubectl to read it from the cluster')
+      tls.ca = readText(
+        caFile,
+        '--ca-file',
+        'CA certificate',
+        'Pass the broker’s CA file, or use --kubectl to read it from the cluster',
+      )
     }
     if (auth === 'x509' || f.cert) {
       if (!f.cert || !f.key) {
-        throw new ConfigError('CONFIG_MISSING', 'X.509 authentication needs both --cert and --key.', 'Pass --cert FILE --key FILE.')
+        throw new ConfigError(
+          'CONFIG_MISSING',
+          'X.509 authentication needs both --cert and --key.',
+          'Pass --cert FILE --key FILE.',
+        )
       }
       tls.cert = readText(f.cert, '--cert', 'client certificate', 'Pass a readable PEM file')
       tls.key = readText(f.key, '--key', 'client key', 'Pass a readable PEM file')
@@ -196,22 +213,37 @@ export interface Timing {
 
 export function resolveTiming(f: VerifyFlags): Timing {
   const count = f.count ?? VERIFY_DEFAULTS.count
-  if (!Number.isInteger(count) || count < 1) throw new ConfigError('CONFIG_INVALID', `--count ${count} must be 1 or more.`, 'Pass --count N (N ≥ 1).')
+  if (!Number.isInteger(count) || count < 1)
+    throw new ConfigError('CONFIG_INVALID', `--count ${count} must be 1 or more.`, 'Pass --count N (N ≥ 1).')
   let intervalMs = (f.interval ?? VERIFY_DEFAULTS.intervalSeconds) * 1000
   if (f.rate !== undefined) {
-    if (!(f.rate > 0)) throw new ConfigError('CONFIG_INVALID', `--rate ${f.rate} must be above 0.`, 'Pass --rate N messages per second, or --interval 0 for full speed.')
+    if (!(f.rate > 0))
+      throw new ConfigError(
+        'CONFIG_INVALID',
+        `--rate ${f.rate} must be above 0.`,
+        'Pass --rate N messages per second, or --interval 0 for full speed.',
+      )
     intervalMs = 1000 / f.rate
   }
-  if (!(intervalMs >= 0)) throw new ConfigError('CONFIG_INVALID', '--interval must be 0 or more seconds.', 'Pass --interval SECONDS.')
+  if (!(intervalMs >= 0))
+    throw new ConfigError('CONFIG_INVALID', '--interval must be 0 or more seconds.', 'Pass --interval SECONDS.')
   const qos = f.qos ?? VERIFY_DEFAULTS.qos
   if (qos !== 0 && qos !== 1) {
-    throw new ConfigError('CONFIG_INVALID', `--qos ${qos} is not supported: Event Grid takes QoS 0 and 1.`, 'Pass --qos 0 or --qos 1.')
+    throw new ConfigError(
+      'CONFIG_INVALID',
+      `--qos ${qos} is not supported: Event Grid takes QoS 0 and 1.`,
+      'Pass --qos 0 or --qos 1.',
+    )
   }
   const sendMs = (count - 1) * intervalMs
   const waitMs = (f.wait ?? VERIFY_DEFAULTS.waitSeconds) * 1000
   // The default timeout grows with a long run, so `--count 10000 --rate 50` is not cut short by a fixed bound.
-  const timeoutMs = f.timeout !== undefined ? f.timeout * 1000 : Math.max(VERIFY_DEFAULTS.timeoutSeconds * 1000, sendMs + waitMs + 30_000)
-  if (!(timeoutMs > 0)) throw new ConfigError('CONFIG_INVALID', '--timeout must be above 0 seconds.', 'Pass --timeout SECONDS.')
+  const timeoutMs =
+    f.timeout !== undefined
+      ? f.timeout * 1000
+      : Math.max(VERIFY_DEFAULTS.timeoutSeconds * 1000, sendMs + waitMs + 30_000)
+  if (!(timeoutMs > 0))
+    throw new ConfigError('CONFIG_INVALID', '--timeout must be above 0 seconds.', 'Pass --timeout SECONDS.')
   return {
     count,
     intervalMs,

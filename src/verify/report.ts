@@ -10,15 +10,16 @@ export function formatReport(r: VerifyReport, theme: Theme): string {
   lines.push(
     `  messages   sent ${r.sent}, received ${r.received}, lost ${r.lost}, duplicated ${r.duplicated}, out of order ${r.outOfOrder}`,
   )
-  if (r.direction === 'round-trip') lines.push(`  local echo ${r.localEcho} ${theme.dim('(seen on the publish topic; never counted)')}`)
+  if (r.direction === 'round-trip')
+    lines.push(`  local echo ${r.localEcho} ${theme.dim('(seen on the publish topic; never counted)')}`)
   if (r.latencyMs) {
     const l = r.latencyMs
-    lines.push(
-      `  round trip min ${ms(l.min)}  p50 ${ms(l.p50)}  p95 ${ms(l.p95)}  p99 ${ms(l.p99)}  max ${ms(l.max)}`,
-    )
+    lines.push(`  round trip min ${ms(l.min)}  p50 ${ms(l.p50)}  p95 ${ms(l.p95)}  p99 ${ms(l.p99)}  max ${ms(l.max)}`)
   }
   if (r.sent >= 20) {
-    lines.push(`  throughput sent ${r.throughput.sentPerSecond} msg/s, received ${r.throughput.receivedPerSecond} msg/s`)
+    lines.push(
+      `  throughput sent ${r.throughput.sentPerSecond} msg/s, received ${r.throughput.receivedPerSecond} msg/s`,
+    )
   }
   if (r.missing.length > 0 && r.received > 0) {
     lines.push(`  missing    seq ${r.missing.slice(0, 20).join(', ')}${r.lost > 20 ? ', …' : ''}`)
@@ -39,7 +40,10 @@ function ms(v: number): string {
 }
 
 function xml(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => ({'<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;'})[c] as string)
+  return s.replace(
+    /[<>&"']/g,
+    (c) => ({'<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;'})[c] as string,
+  )
 }
 
 /**
@@ -86,7 +90,9 @@ export function toJUnit(r: VerifyReport): string {
     const open = `    <testcase classname="aio-bridge.verify" name="${xml(c.name)}"`
     if (c.failed && f) {
       out.push(`${open}>`)
-      out.push(`      <failure type="${xml(f.code)}" message="${xml(f.message)}">${xml(`${f.message}\nFix: ${f.remedy ?? ''}\nexit ${f.exitCode}`)}</failure>`)
+      out.push(
+        `      <failure type="${xml(f.code)}" message="${xml(f.message)}">${xml(`${f.message}\nFix: ${f.remedy ?? ''}\nexit ${f.exitCode}`)}</failure>`,
+      )
       out.push('    </testcase>')
     } else if (c.skipped) {
       out.push(`${open}><skipped/></testcase>`)

@@ -1,7 +1,7 @@
 import {performance} from 'node:perf_hooks'
 import type {MqttClient} from 'mqtt'
 import type {MetricsDelta} from '../azure/monitor-gateway.js'
-import {type AioBridgeError, isAioBridgeError, VerifyError, ExitCode} from '../errors.js'
+import {type AioBridgeError, ExitCode, isAioBridgeError, VerifyError} from '../errors.js'
 import {encodePayload, newRunId, RoundTripTracker} from './correlation.js'
 import {disconnectedError, type Hop, pubackError, reasonText, subackError, timeoutError} from './failures.js'
 import type {LatencyStats} from './stats.js'
@@ -173,7 +173,9 @@ export async function runVerify(o: VerifyRunOptions): Promise<VerifyReport> {
   }
 
   try {
-    o.progress?.(`Connecting to ${o.local.hop.name} at ${o.local.hop.host}:${o.local.hop.port} (${o.local.credentials.describe})`)
+    o.progress?.(
+      `Connecting to ${o.local.hop.name} at ${o.local.hop.host}:${o.local.hop.port} (${o.local.credentials.describe})`,
+    )
     subscriber = await connectMqtt(o.local, {timeoutMs: deadline.remaining(), signal: o.signal, trace: o.trace})
     watchConnection(subscriber, o.local)
     subscriber.on('message', (topic, payload) => {
@@ -189,17 +191,23 @@ export async function runVerify(o: VerifyRunOptions): Promise<VerifyReport> {
     if (!o.fromCloud && o.localTopic !== o.cloudTopic) {
       // Seeing our own message on the publish topic proves the first hop; refusal here is only a lost diagnostic.
       const echo = await waitFor(subscribe(subscriber, o.localTopic, 0), deadline.remaining(), subTimeout)
-      if (echo >= 0x80) warnings.push(`Not allowed to watch ${o.localTopic} for the local echo (SUBACK ${reasonText(echo)}).`)
+      if (echo >= 0x80)
+        warnings.push(`Not allowed to watch ${o.localTopic} for the local echo (SUBACK ${reasonText(echo)}).`)
     }
 
     if (o.fromCloud) {
       const ep = o.fromCloud.endpoint
       o.progress?.(`Connecting to ${ep.hop.name} at ${ep.hop.host}:${ep.hop.port} (${ep.credentials.describe})`)
-      publisher = await connectMqtt(ep, {timeoutMs: deadline.remaining(), signal: o.signal, trace: o.trace, hints: {
-        caFlag: 'NODE_EXTRA_CA_CERTS',
-        serverNameFlag: '--event-grid-host',
-        clientCertFlag: '--event-grid-host',
-      }})
+      publisher = await connectMqtt(ep, {
+        timeoutMs: deadline.remaining(),
+        signal: o.signal,
+        trace: o.trace,
+        hints: {
+          caFlag: 'NODE_EXTRA_CA_CERTS',
+          serverNameFlag: '--event-grid-host',
+          clientCertFlag: '--event-grid-host',
+        },
+      })
       watchConnection(publisher, ep)
     } else {
       publisher = subscriber
@@ -216,7 +224,8 @@ export async function runVerify(o: VerifyRunOptions): Promise<VerifyReport> {
     for (let seq = 0; seq < o.count; seq++) {
       if (o.signal?.aborted) throw abortError()
       if (pubackFailure) throw pubackFailure
-      if (deadline.remaining() === 0) throw timeoutError(`publishing (message ${seq + 1} of ${o.count})`, pubEp.hop, o.timeoutMs)
+      if (deadline.remaining() === 0)
+        throw timeoutError(`publishing (message ${seq + 1} of ${o.count})`, pubEp.hop, o.timeoutMs)
       const due = t0 + seq * o.intervalMs
       const wait = due - performance.now()
       if (wait > 1) await new Promise((r) => setTimeout(r, wait))
@@ -227,12 +236,18 @@ export async function runVerify(o: VerifyRunOptions): Promise<VerifyReport> {
       const p = publisher.publishAsync(pubTopic, payload, {qos: o.qos}).then(
         () => undefined,
         (err: Error & {code?: unknown}) => {
-          if (typeof err.code === 'number' && err.code >= 0x80) pubackFailure ??= pubackError(err.code, pubEp.hop, pubTopic)
-          else pubackFailure ??= new VerifyError('VERIFY_PUBLISH_FAILED', `Publishing to ${pubTopic} failed: ${err.message}`, {
-            exitCode: ExitCode.verifyConnect,
-            remedy: 'Check the broker connection and run verify again.',
-            details: {hop: pubEp.hop.name},
-          })
+          if (typeof err.code === 'number' && err.code >= 0x80)
+            pubackFailure ??= pubackError(err.code, pubEp.hop, pubTopic)
+          else
+            pubackFailure ??= new VerifyError(
+              'VERIFY_PUBLISH_FAILED',
+              `Publishing to ${pubTopic} failed: ${err.message}`,
+              {
+                exitCode: ExitCode.verifyConnect,
+                remedy: 'Check the broker connection and run verify again.',
+                details: {hop: pubEp.hop.name},
+              },
+            )
         },
       )
       pubacks.push(p)
@@ -317,7 +332,9 @@ export async function runVerify(o: VerifyRunOptions): Promise<VerifyReport> {
 function nothingBack(o: VerifyRunOptions, echo: number): VerifyError {
   const first = o.fromCloud ? `${o.fromCloud.endpoint.hop.name} ${o.fromCloud.topic}` : o.localTopic
   const echoNote =
-    !o.fromCloud && echo > 0 ? ` The local broker did take them (${echo} seen on ${o.localTopic}), so the bridge is where they stop.` : ''
+    !o.fromCloud && echo > 0
+      ? ` The local broker did take them (${echo} seen on ${o.localTopic}), so the bridge is where they stop.`
+      : ''
   return new VerifyError(
     'VERIFY_NOTHING_BACK',
     `Nothing came back: 0 of the messages published to ${first} arrived on ${o.cloudTopic}.${echoNote}`,
@@ -331,12 +348,16 @@ function nothingBack(o: VerifyRunOptions, echo: number): VerifyError {
 }
 
 function someLost(o: VerifyRunOptions, received: number, sent: number): VerifyError {
-  return new VerifyError('VERIFY_LOSS', `Some messages were lost: ${received} of ${sent} came back on ${o.cloudTopic}.`, {
-    exitCode: ExitCode.verifyLoss,
-    remedy:
-      'Use --qos 1, lower --rate (Event Grid takes 100 msg/s per session), or a longer --wait; check the dataflow pods’ logs for throttling.',
-    details: {hop: 'bridge'},
-  })
+  return new VerifyError(
+    'VERIFY_LOSS',
+    `Some messages were lost: ${received} of ${sent} came back on ${o.cloudTopic}.`,
+    {
+      exitCode: ExitCode.verifyLoss,
+      remedy:
+        'Use --qos 1, lower --rate (Event Grid takes 100 msg/s per session), or a longer --wait; check the dataflow pods’ logs for throttling.',
+      details: {hop: 'bridge'},
+    },
+  )
 }
 
 function abortError(): Error {

@@ -1,5 +1,5 @@
-import {connect as netConnect, isIP, type Socket} from 'node:net'
-import {connect as tlsConnect, type TLSSocket} from 'node:tls'
+import {isIP, connect as netConnect, type Socket} from 'node:net'
+import {type TLSSocket, connect as tlsConnect} from 'node:tls'
 import type {IClientOptions, MqttClient} from 'mqtt'
 import type {VerifyError} from '../errors.js'
 import {classifyConnectError, connackError, type Hop, timeoutError} from './failures.js'
@@ -116,7 +116,9 @@ export async function connectMqtt(ep: MqttEndpoint, opts: ConnectMqttOptions): P
     resubscribe: true,
   }
   const client = new Client(streamBuilder(ep, state), options)
-  opts.trace?.(`connecting to ${ep.hop.name} ${ep.hop.host}:${ep.hop.port} as ${ep.clientId} (${ep.credentials.describe})`)
+  opts.trace?.(
+    `connecting to ${ep.hop.name} ${ep.hop.host}:${ep.hop.port} as ${ep.clientId} (${ep.credentials.describe})`,
+  )
   return new Promise<MqttClient>((resolve, reject) => {
     let settled = false
     const finish = (err?: VerifyError) => {
@@ -158,7 +160,14 @@ export async function connectMqtt(ep: MqttEndpoint, opts: ConnectMqttOptions): P
       reject(e)
     }
     const timer = setTimeout(
-      () => finish(timeoutError(state.phase === 'mqtt' ? 'waiting for CONNACK' : `connecting (${state.phase})`, ep.hop, opts.timeoutMs)),
+      () =>
+        finish(
+          timeoutError(
+            state.phase === 'mqtt' ? 'waiting for CONNACK' : `connecting (${state.phase})`,
+            ep.hop,
+            opts.timeoutMs,
+          ),
+        ),
       opts.timeoutMs,
     )
     client.on('connect', onConnect)

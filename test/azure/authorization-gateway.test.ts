@@ -8,6 +8,7 @@ import {
   type RoleAssignment,
 } from '../../src/azure/authorization-gateway.js'
 import {ROLES, roleAssignmentName, roleDefinitionId, topicSpaceId} from '../../src/azure/ids.js'
+import {AioBridgeError} from '../../src/errors.js'
 import {armError, armScope, example, exampleBody, isolateNetwork, testArmClient} from '../helpers/nock.js'
 
 isolateNetwork({before, afterEach, after})
@@ -81,7 +82,7 @@ describe('AuthorizationGateway.createRoleAssignment', () => {
     const gw = new AuthorizationGateway(testArmClient())
     assert.deepEqual(await gw.createRoleAssignment(SCOPE, NAME, ROLE_DEF, PRINCIPAL), {
       outcome: 'exists',
-      existingName: '0c1f4a7e9b2d4e6f8a1b3c5d7e9f0a2b',
+      existingName: '0c1f4a7e-9b2d-4e6f-8a1b-3c5d7e9f0a2b',
     })
     assert.deepEqual(await gw.createRoleAssignment(SCOPE, NAME, ROLE_DEF, PRINCIPAL), {
       outcome: 'exists',
@@ -113,7 +114,7 @@ describe('AuthorizationGateway.createRoleAssignment', () => {
     scope.done()
   })
 
-  it('PrincipalNotFound that outlasts the wait throws the ARM error', async () => {
+  it('PrincipalNotFound that outlasts the wait throws PRINCIPAL_NOT_FOUND (exit 5) with a remedy', async () => {
     let calls = 0
     const scope = armScope()
       .put(PATH, BODY)
@@ -131,9 +132,10 @@ describe('AuthorizationGateway.createRoleAssignment', () => {
         onPrincipalRetry: (_attempt, delay) => retries.push(delay),
       })
       .catch((e: unknown) => e)
-    assert.ok(err instanceof ArmRequestError)
-    assert.equal(err.statusCode, 400)
-    assert.equal(err.code, 'PrincipalNotFound')
+    assert.ok(err instanceof AioBridgeError)
+    assert.equal(err.code, 'PRINCIPAL_NOT_FOUND')
+    assert.equal(err.exitCode, 5)
+    assert.ok(err.remedy)
     // One request per retry plus the first; backoff doubles from the first delay and stays within the wait bound.
     assert.ok(retries.length >= 1)
     assert.equal(calls, retries.length + 1)
@@ -153,7 +155,7 @@ describe('AuthorizationGateway.createRoleAssignment', () => {
         principalWaitInMs: 0,
         onPrincipalRetry: () => called++,
       }),
-      (e: unknown) => e instanceof ArmRequestError && e.code === 'PrincipalNotFound',
+      (e: unknown) => e instanceof AioBridgeError && e.code === 'PRINCIPAL_NOT_FOUND',
     )
     assert.equal(called, 0)
     scope.done()

@@ -234,7 +234,7 @@ describe('runSetup against nock', () => {
     assert.equal(result.location, 'westus')
     assert.deepEqual(
       [result.namespace.action, result.topicSpace.action, ...result.roleAssignments.map((r) => r.action)],
-      ['create', 'create', 'create', 'create'],
+      ['created', 'created', 'created', 'created'],
     )
     assert.equal(result.namespace.managed, true)
     assert.equal(result.topicSpace.managed, true)
@@ -431,7 +431,9 @@ describe('runSetup against nock', () => {
   })
 
   it('role step: 409 RoleAssignmentExists is unchanged, PrincipalNotFound is retried and shown in the progress', async () => {
-    const existing = '0c1f4a7e9b2d4e6f8a1b3c5d7e9f0a2b'
+    const existingHex = '0c1f4a7e9b2d4e6f8a1b3c5d7e9f0a2b'
+    // ARM's message gives the name without dashes; the result gives it as the GUID it is.
+    const existing = '0c1f4a7e-9b2d-4e6f-8a1b-3c5d7e9f0a2b'
     const scope = log.watch(armScope())
     preflight(scope)
       .get(NS_PATH)
@@ -449,7 +451,7 @@ describe('runSetup against nock', () => {
         409,
         armError(
           'RoleAssignmentExists',
-          `The role assignment already exists. The ID of the existing role assignment is ${existing}.`,
+          `The role assignment already exists. The ID of the existing role assignment is ${existingHex}.`,
         ),
       )
       .put(raPath(SUBSCRIBER_NAME), roleAssignmentBody('subscriber'))
@@ -465,7 +467,7 @@ describe('runSetup against nock', () => {
       result.roleAssignments.map((r) => [r.role, r.action, r.name, r.existingName]),
       [
         ['publisher', 'unchanged', existing, existing],
-        ['subscriber', 'create', SUBSCRIBER_NAME, undefined],
+        ['subscriber', 'created', SUBSCRIBER_NAME, undefined],
       ],
     )
     assert.deepEqual(

@@ -45,13 +45,20 @@ describe('ARM emulator: Event Grid namespaces and topic spaces through the real 
     assert.equal(rg?.location, 'eastus')
     assert.equal(rg?.name, 'aio-bridge-rg')
     assert.equal(await arm.get(`${emu.ids.subscription}/resourceGroups/nope`, '2021-04-01'), undefined)
-    await rejectsWith(arm.send('GET', `${emu.ids.subscription}/resourceGroups/nope`, {apiVersion: '2021-04-01'}), 404, 'ResourceGroupNotFound')
+    await rejectsWith(
+      arm.send('GET', `${emu.ids.subscription}/resourceGroups/nope`, {apiVersion: '2021-04-01'}),
+      404,
+      'ResourceGroupNotFound',
+    )
     await rejectsWith(
       arm.send('GET', '/subscriptions/00000000-0000-0000-0000-000000000000', {apiVersion: '2022-12-01'}),
       404,
       'SubscriptionNotFound',
     )
-    const provider = await arm.get<{registrationState: string}>(`${emu.ids.subscription}/providers/Microsoft.EventGrid`, '2021-04-01')
+    const provider = await arm.get<{registrationState: string}>(
+      `${emu.ids.subscription}/providers/Microsoft.EventGrid`,
+      '2021-04-01',
+    )
     assert.equal(provider?.registrationState, 'Registered')
   })
 
@@ -63,14 +70,15 @@ describe('ARM emulator: Event Grid namespaces and topic spaces through the real 
       tags: {'managed-by': 'aio-bridge'},
       properties: {topicSpacesConfiguration: {state: 'Enabled', maximumClientSessionsPerAuthenticationName: 3}},
     }
-    const first = await arm.send<{properties: {provisioningState: string; topicSpacesConfiguration: {hostname: unknown}}}>(
-      'PUT',
-      id,
-      {apiVersion: EG, body},
-    )
+    const first = await arm.send<{
+      properties: {provisioningState: string; topicSpacesConfiguration: {hostname: unknown}}
+    }>('PUT', id, {apiVersion: EG, body})
     assert.equal(first.status, 201)
     const op = first.headers['azure-asyncoperation'] as string
-    assert.match(op, /\/subscriptions\/[^/]+\/providers\/Microsoft\.EventGrid\/locations\/eastus\/operationsStatus\/[0-9a-f-]{36}\?api-version=2025-02-15$/)
+    assert.match(
+      op,
+      /\/subscriptions\/[^/]+\/providers\/Microsoft\.EventGrid\/locations\/eastus\/operationsStatus\/[0-9a-f-]{36}\?api-version=2025-02-15$/,
+    )
     assert.equal(first.body.properties.provisioningState, 'Creating')
     assert.equal(first.body.properties.topicSpacesConfiguration.hostname, null)
     const during = await arm.get<{properties: {provisioningState: string}}>(id, EG)
@@ -94,10 +102,15 @@ describe('ARM emulator: Event Grid namespaces and topic spaces through the real 
 
   it('putAndWait polls the operation and returns the provisioned namespace; the log shows each request', async () => {
     const arm = clientFor(emu)
-    const ns = await arm.putAndWait<{properties: {topicSpacesConfiguration: {hostname: string}}}>('PUT', emu.ids.namespace(), EG, {
-      location: 'eastus',
-      properties: {topicSpacesConfiguration: {state: 'Enabled'}},
-    })
+    const ns = await arm.putAndWait<{properties: {topicSpacesConfiguration: {hostname: string}}}>(
+      'PUT',
+      emu.ids.namespace(),
+      EG,
+      {
+        location: 'eastus',
+        properties: {topicSpacesConfiguration: {state: 'Enabled'}},
+      },
+    )
     assert.equal(ns.properties.topicSpacesConfiguration.hostname, 'aio-bridge-ns.eastus-1.ts.eventgrid.azure.net')
     assert.deepEqual(
       emu.requests.map((r) => [r.method, r.status, r.poll ?? false]),
@@ -109,7 +122,10 @@ describe('ARM emulator: Event Grid namespaces and topic spaces through the real 
       ],
     )
     assert.equal(emu.requests[0]?.apiVersion, EG)
-    assert.deepEqual(emu.requests[0]?.body, {location: 'eastus', properties: {topicSpacesConfiguration: {state: 'Enabled'}}})
+    assert.deepEqual(emu.requests[0]?.body, {
+      location: 'eastus',
+      properties: {topicSpacesConfiguration: {state: 'Enabled'}},
+    })
   })
 
   it('PUT replaces properties and tags; PATCH merges and keeps tags', async () => {
@@ -118,23 +134,25 @@ describe('ARM emulator: Event Grid namespaces and topic spaces through the real 
     await arm.putAndWait('PUT', id, EG, {
       location: 'eastus',
       tags: {a: '1'},
-      properties: {topicSpacesConfiguration: {state: 'Enabled', maximumClientSessionsPerAuthenticationName: 5, maximumSessionExpiryInHours: 4}},
+      properties: {
+        topicSpacesConfiguration: {
+          state: 'Enabled',
+          maximumClientSessionsPerAuthenticationName: 5,
+          maximumSessionExpiryInHours: 4,
+        },
+      },
     })
-    const patched = await arm.putAndWait<{tags: Record<string, string>; properties: {topicSpacesConfiguration: Record<string, unknown>}}>(
-      'PATCH',
-      id,
-      EG,
-      {properties: {topicSpacesConfiguration: {maximumClientSessionsPerAuthenticationName: 7}}},
-    )
+    const patched = await arm.putAndWait<{
+      tags: Record<string, string>
+      properties: {topicSpacesConfiguration: Record<string, unknown>}
+    }>('PATCH', id, EG, {properties: {topicSpacesConfiguration: {maximumClientSessionsPerAuthenticationName: 7}}})
     assert.deepEqual(patched.tags, {a: '1'})
     assert.equal(patched.properties.topicSpacesConfiguration.maximumClientSessionsPerAuthenticationName, 7)
     assert.equal(patched.properties.topicSpacesConfiguration.maximumSessionExpiryInHours, 4)
-    const replaced = await arm.putAndWait<{tags?: Record<string, string>; properties: {topicSpacesConfiguration: Record<string, unknown>}}>(
-      'PUT',
-      id,
-      EG,
-      {location: 'eastus', properties: {topicSpacesConfiguration: {state: 'Enabled'}}},
-    )
+    const replaced = await arm.putAndWait<{
+      tags?: Record<string, string>
+      properties: {topicSpacesConfiguration: Record<string, unknown>}
+    }>('PUT', id, EG, {location: 'eastus', properties: {topicSpacesConfiguration: {state: 'Enabled'}}})
     assert.equal(replaced.tags, undefined)
     assert.equal(replaced.properties.topicSpacesConfiguration.maximumClientSessionsPerAuthenticationName, 1)
     assert.equal(replaced.properties.topicSpacesConfiguration.maximumSessionExpiryInHours, 1)
@@ -143,38 +161,81 @@ describe('ARM emulator: Event Grid namespaces and topic spaces through the real 
   it('creates topic spaces with validated templates; refuses bad names, bad templates and a missing parent', async () => {
     const arm = clientFor(emu)
     const ts = emu.ids.topicSpace()
-    await rejectsWith(arm.send('PUT', ts, {apiVersion: EG, body: {properties: {topicTemplates: ['telemetry/#']}}}), 404, 'ParentResourceNotFound')
-    await arm.putAndWait('PUT', emu.ids.namespace(), EG, {location: 'eastus', properties: {topicSpacesConfiguration: {state: 'Enabled'}}})
-    const created = await arm.putAndWait<{type: string; properties: {topicTemplates: string[]; provisioningState: string}}>('PUT', ts, EG, {
+    await rejectsWith(
+      arm.send('PUT', ts, {apiVersion: EG, body: {properties: {topicTemplates: ['telemetry/#']}}}),
+      404,
+      'ParentResourceNotFound',
+    )
+    await arm.putAndWait('PUT', emu.ids.namespace(), EG, {
+      location: 'eastus',
+      properties: {topicSpacesConfiguration: {state: 'Enabled'}},
+    })
+    const created = await arm.putAndWait<{
+      type: string
+      properties: {topicTemplates: string[]; provisioningState: string}
+    }>('PUT', ts, EG, {
       properties: {topicTemplates: ['telemetry/#']},
     })
     assert.equal(created.type, 'Microsoft.EventGrid/namespaces/topicSpaces')
     assert.deepEqual(created.properties.topicTemplates, ['telemetry/#'])
     assert.equal(created.properties.provisioningState, 'Succeeded')
-    await rejectsWith(arm.send('PUT', ts, {apiVersion: EG, body: {properties: {topicTemplates: ['a/#/b']}}}), 400, 'InvalidRequest')
     await rejectsWith(
-      arm.send('PUT', emu.ids.topicSpace('no_underscores'), {apiVersion: EG, body: {properties: {topicTemplates: ['x']}}}),
+      arm.send('PUT', ts, {apiVersion: EG, body: {properties: {topicTemplates: ['a/#/b']}}}),
+      400,
+      'InvalidRequest',
+    )
+    await rejectsWith(
+      arm.send('PUT', emu.ids.topicSpace('no_underscores'), {
+        apiVersion: EG,
+        body: {properties: {topicTemplates: ['x']}},
+      }),
       400,
       'InvalidResourceName',
     )
-    await rejectsWith(arm.send('PUT', emu.ids.namespace('ab'), {apiVersion: EG, body: {location: 'eastus'}}), 400, 'InvalidResourceName')
-    await rejectsWith(arm.send('PUT', emu.ids.namespace('has-no-location'), {apiVersion: EG, body: {properties: {}}}), 400, 'LocationRequired')
+    await rejectsWith(
+      arm.send('PUT', emu.ids.namespace('ab'), {apiVersion: EG, body: {location: 'eastus'}}),
+      400,
+      'InvalidResourceName',
+    )
+    await rejectsWith(
+      arm.send('PUT', emu.ids.namespace('has-no-location'), {apiVersion: EG, body: {properties: {}}}),
+      400,
+      'LocationRequired',
+    )
   })
 
   it('refuses other api-versions, an unregistered provider, and a name someone else holds', async () => {
     const arm = clientFor(emu)
-    await rejectsWith(arm.send('GET', emu.ids.namespace(), {apiVersion: '2022-06-15'}), 400, 'InvalidApiVersionParameter')
+    await rejectsWith(
+      arm.send('GET', emu.ids.namespace(), {apiVersion: '2022-06-15'}),
+      400,
+      'InvalidApiVersionParameter',
+    )
     emu.reset('provider-not-registered')
-    const provider = await arm.get<{registrationState: string}>(`${emu.ids.subscription}/providers/Microsoft.EventGrid`, '2021-04-01')
+    const provider = await arm.get<{registrationState: string}>(
+      `${emu.ids.subscription}/providers/Microsoft.EventGrid`,
+      '2021-04-01',
+    )
     assert.equal(provider?.registrationState, 'NotRegistered')
-    await rejectsWith(arm.send('PUT', emu.ids.namespace(), {apiVersion: EG, body: {location: 'eastus'}}), 409, 'MissingSubscriptionRegistration')
+    await rejectsWith(
+      arm.send('PUT', emu.ids.namespace(), {apiVersion: EG, body: {location: 'eastus'}}),
+      409,
+      'MissingSubscriptionRegistration',
+    )
     emu.reset('namespace-name-taken')
-    await rejectsWith(arm.send('PUT', emu.ids.namespace(), {apiVersion: EG, body: {location: 'eastus'}}), 409, 'NamespaceNameUnavailable')
+    await rejectsWith(
+      arm.send('PUT', emu.ids.namespace(), {apiVersion: EG, body: {location: 'eastus'}}),
+      409,
+      'NamespaceNameUnavailable',
+    )
   })
 
   it('deletes a namespace with a Location poll and takes its topic spaces and role assignments with it', async () => {
     const arm = clientFor(emu)
-    await arm.putAndWait('PUT', emu.ids.namespace(), EG, {location: 'eastus', properties: {topicSpacesConfiguration: {state: 'Enabled'}}})
+    await arm.putAndWait('PUT', emu.ids.namespace(), EG, {
+      location: 'eastus',
+      properties: {topicSpacesConfiguration: {state: 'Enabled'}},
+    })
     await arm.putAndWait('PUT', emu.ids.topicSpace(), EG, {properties: {topicTemplates: ['telemetry/#']}})
     const raId = `${emu.ids.topicSpace()}/providers/Microsoft.Authorization/roleAssignments/11111111-2222-4333-8444-555555555555`
     await arm.send('PUT', raId, {
@@ -191,7 +252,10 @@ describe('ARM emulator: Event Grid namespaces and topic spaces through the real 
     const first = await arm.send('DELETE', emu.ids.namespace(), {apiVersion: EG})
     assert.equal(first.status, 202)
     assert.match(first.headers.location as string, /\/operationResults\//)
-    assert.equal((await arm.get<{properties: {provisioningState: string}}>(emu.ids.namespace(), EG))?.properties.provisioningState, 'Deleting')
+    assert.equal(
+      (await arm.get<{properties: {provisioningState: string}}>(emu.ids.namespace(), EG))?.properties.provisioningState,
+      'Deleting',
+    )
     assert.equal((await arm.send('GET', first.headers.location as string)).status, 202)
     assert.equal((await arm.send('GET', first.headers.location as string)).status, 204)
     assert.equal(emu.getResource(emu.ids.namespace()), undefined)
@@ -206,12 +270,16 @@ describe('ARM emulator: Event Grid namespaces and topic spaces through the real 
     assert.equal(none.status, 401)
     assert.equal((none.body as {error: {code: string}}).error.code, 'AuthenticationFailed')
     await rejectsWith(
-      clientFor(emu, {exp: Math.floor(Date.now() / 1000) - 60}).send('GET', emu.ids.subscription, {apiVersion: '2022-12-01'}),
+      clientFor(emu, {exp: Math.floor(Date.now() / 1000) - 60}).send('GET', emu.ids.subscription, {
+        apiVersion: '2022-12-01',
+      }),
       401,
       'ExpiredAuthenticationToken',
     )
     await rejectsWith(
-      clientFor(emu, {aud: 'https://eventgrid.azure.net/'}).send('GET', emu.ids.subscription, {apiVersion: '2022-12-01'}),
+      clientFor(emu, {aud: 'https://eventgrid.azure.net/'}).send('GET', emu.ids.subscription, {
+        apiVersion: '2022-12-01',
+      }),
       401,
       'InvalidAuthenticationTokenAudience',
     )
@@ -234,8 +302,14 @@ describe('ARM emulator: Event Grid namespaces and topic spaces through the real 
     })
     assert.equal(ns.properties.provisioningState, 'Succeeded')
     const puts = emu.requests.filter((r) => r.method === 'PUT')
-    assert.deepEqual(puts.map((r) => r.status), [429, 429, 201])
-    assert.deepEqual(puts.map((r) => r.fault ?? false), [true, true, false])
+    assert.deepEqual(
+      puts.map((r) => r.status),
+      [429, 429, 201],
+    )
+    assert.deepEqual(
+      puts.map((r) => r.fault ?? false),
+      [true, true, false],
+    )
     assert.ok(emu.requests.some((r) => r.status === 503 && r.poll === undefined && r.fault))
     assert.ok(emu.requests.some((r) => r.status === 500 && r.fault))
   })
@@ -251,7 +325,10 @@ describe('ARM emulator: Event Grid namespaces and topic spaces through the real 
     const a = await run()
     const b = await run()
     assert.deepEqual(a, b)
-    assert.ok(a.some((s) => s !== 200), `expected some faults in ${a.join(',')}`)
+    assert.ok(
+      a.some((s) => s !== 200),
+      `expected some faults in ${a.join(',')}`,
+    )
     assert.equal(a.filter((s) => s === 200).length, 8)
   })
 

@@ -59,7 +59,9 @@ export async function rawRequest(
 ): Promise<{status: number; body: unknown; headers: Record<string, string>}> {
   const https = await import('node:https')
   if (opts.auth) {
-    const {token} = (await fixedCredential(emulator).getToken('https://management.azure.com/.default')) as {token: string}
+    const {token} = (await fixedCredential(emulator).getToken('https://management.azure.com/.default')) as {
+      token: string
+    }
     opts.headers = {...opts.headers, authorization: `Bearer ${token}`}
   }
   return new Promise((resolve, reject) => {

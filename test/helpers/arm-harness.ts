@@ -93,6 +93,21 @@ export async function startFakeArm(scenario?: ArmScenarioName | ArmSeed | FakeAr
 }
 
 function isOptions(v: object): v is FakeArmOptions {
-  const optionKeys = ['scenario', 'az', 'lroPolls', 'lroSettleMs', 'pageSize', 'listPageSize', 'faults', 'latencyMs', 'port', 'controlKey', 'mqttHostname', 'requireAuth', 'lroRetryAfterSeconds', 'dir']
+  const optionKeys = [
+    'scenario',
+    'az',
+    'lroPolls',
+    'lroSettleMs',
+    'pageSize',
+    'listPageSize',
+    'faults',
+    'latencyMs',
+    'port',
+    'controlKey',
+    'mqttHostname',
+    'requireAuth',
+    'lroRetryAfterSeconds',
+    'dir',
+  ]
   return Object.keys(v).some((k) => optionKeys.includes(k))
 }

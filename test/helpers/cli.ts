@@ -84,7 +84,7 @@ export function spawnCli(args: string[], opts: RunCliOptions = {}): SpawnedCli {
     })
     child.once('close', (code, signal) => {
       clearTimeout(timer)
-      const sigNo = signal ? (({SIGINT: 2, SIGKILL: 9, SIGTERM: 15}) as Record<string, number>)[signal] ?? 0 : 0
+      const sigNo = signal ? (({SIGINT: 2, SIGKILL: 9, SIGTERM: 15} as Record<string, number>)[signal] ?? 0) : 0
       resolve({code: code ?? 128 + sigNo, signal, stdout, stderr, timedOut})
     })
   })

@@ -15,21 +15,32 @@ export interface CliResult {
   stdout: string
   stderr: string
   /** stdout parsed as JSON, when it is. */
-  json?: {status?: number; error?: {code: string; exitCode: number; details?: Record<string, unknown>}} & Record<string, unknown>
+  json?: {status?: number; error?: {code: string; exitCode: number; details?: Record<string, unknown>}} & Record<
+    string,
+    unknown
+  >
 }
 
 /**
  * Runs the built CLI as a user would, without blocking this process (the brokers' relay lives here and must keep
  * forwarding while the child runs).
  */
-export function runCli(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 60_000): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  timeoutMs = 60_000,
+): Promise<CliResult> {
   return new Promise((resolvePromise) => {
     execFile(
       process.execPath,
       [BIN, ...args],
-      {cwd: ROOT, env: {...process.env, NO_COLOR: '1', AZURE_TOKEN_CREDENTIALS: 'AzureCliCredential', ...env}, timeout: timeoutMs},
+      {
+        cwd: ROOT,
+        env: {...process.env, NO_COLOR: '1', AZURE_TOKEN_CREDENTIALS: 'AzureCliCredential', ...env},
+        timeout: timeoutMs,
+      },
       (err, stdout, stderr) => {
-        const code = err ? (typeof (err as {code?: unknown}).code === 'number' ? ((err as {code: number}).code) : -1) : 0
+        const code = err ? (typeof (err as {code?: unknown}).code === 'number' ? (err as {code: number}).code : -1) : 0
         let json: CliResult['json']
         try {
           json = JSON.parse(stdout)
@@ -42,9 +53,23 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
   })
 }
 
+/** The `details` of a --json error (empty when there is none). */
+export function errorDetails(r: CliResult): Record<string, unknown> {
+  return r.json?.error?.details ?? {}
+}
+
 /** The flags that point verify at an emulated local broker (loopback, the emulation's CA, its certificate name). */
 export function localArgs(emu: {local: {port: number}; caFile: string}): string[] {
-  return ['--host', '127.0.0.1', '--port', String(emu.local.port), '--ca-file', emu.caFile, '--tls-server-name', 'aio-broker']
+  return [
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(emu.local.port),
+    '--ca-file',
+    emu.caFile,
+    '--tls-server-name',
+    'aio-broker',
+  ]
 }
 
 /** A directory with executable stubs (`az`, `kubectl`) to put first on PATH. */

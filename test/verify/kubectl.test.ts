@@ -67,9 +67,22 @@ describe('verify --kubectl (stub kubectl, K8S-SAT auth peer)', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as {args?: string[]; stopped?: string})
     const create = calls.find((c) => c.args?.includes('token'))?.args
-    assert.deepEqual(create, ['create', 'token', 'mqtt-client', '-n', 'azure-iot-operations', '--audience', 'aio-internal', '--duration', '10m'])
+    assert.deepEqual(create, [
+      'create',
+      'token',
+      'mqtt-client',
+      '-n',
+      'azure-iot-operations',
+      '--audience',
+      'aio-internal',
+      '--duration',
+      '10m',
+    ])
     assert.ok(calls.some((c) => c.args?.includes('port-forward') && c.args.includes('svc/aio-broker')))
-    assert.ok(calls.some((c) => c.stopped === 'port-forward'), 'port-forward was not stopped')
+    assert.ok(
+      calls.some((c) => c.stopped === 'port-forward'),
+      'port-forward was not stopped',
+    )
     // The token travels on stdout only: never in an argument list, never in the output.
     assert.ok(!(await readFile(log, 'utf8')).includes(sat))
     assert.ok(!r.stdout.includes(sat) && !r.stderr.includes(sat))
@@ -80,7 +93,19 @@ describe('verify --kubectl (stub kubectl, K8S-SAT auth peer)', () => {
   it('passes --context and --service-account through', async () => {
     await writeFile(log, '')
     const r = await runCli(
-      ['verify', '--kubectl', '--kube-context', 'edge', '--service-account', 'mqtt-client', '--count', '1', '--wait', '2', '--json'],
+      [
+        'verify',
+        '--kubectl',
+        '--kube-context',
+        'edge',
+        '--service-account',
+        'mqtt-client',
+        '--count',
+        '1',
+        '--wait',
+        '2',
+        '--json',
+      ],
       {PATH: path},
     )
     assert.equal(r.code, 0, r.stdout + r.stderr)

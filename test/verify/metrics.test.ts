@@ -5,7 +5,8 @@ import {ArmClient} from '../../src/azure/arm-client.js'
 import {MonitorGateway, PUBLISHED_METRIC} from '../../src/azure/monitor-gateway.js'
 
 const ARM = 'https://management.azure.com'
-const NS = '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.EventGrid/namespaces/ns1'
+const NS =
+  '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.EventGrid/namespaces/ns1'
 const credential = {getToken: async () => ({token: 'fixed-test-token', expiresOnTimestamp: Date.now() + 3_600_000})}
 
 /** Shaped like Azure Monitor's metrics list response (api-version 2018-01-01). */
@@ -20,7 +21,12 @@ function metrics(totals: Array<number | null>) {
         type: 'Microsoft.Insights/metrics',
         name: {value: PUBLISHED_METRIC, localizedValue: 'MQTT: Successful Published Messages'},
         unit: 'Count',
-        timeseries: [{metadatavalues: [], data: totals.map((t, i) => ({timeStamp: `2025-01-01T00:0${i}:00Z`, ...(t === null ? {} : {total: t})}))}],
+        timeseries: [
+          {
+            metadatavalues: [],
+            data: totals.map((t, i) => ({timeStamp: `2025-01-01T00:0${i}:00Z`, ...(t === null ? {} : {total: t})})),
+          },
+        ],
         errorCode: 'Success',
       },
     ],
@@ -77,7 +83,11 @@ describe('MonitorGateway (Azure Monitor metrics, nock)', () => {
 
   it('gives up at the bound and says it did not settle', async () => {
     const path = `${NS}/providers/Microsoft.Insights/metrics`
-    nock(ARM).get(path).query(true).times(50).reply(200, metrics([1]))
+    nock(ARM)
+      .get(path)
+      .query(true)
+      .times(50)
+      .reply(200, metrics([1]))
     const probe = new MonitorGateway(arm()).publishedProbe(NS, {maxWaitInMs: 30, pollIntervalInMs: 10})
     await probe.begin()
     const d = await probe.finish(5)

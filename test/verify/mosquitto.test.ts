@@ -4,7 +4,7 @@ import {createServer} from 'node:net'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {freePort} from '../../src/emulator/mqtt/ports.js'
-import {type BridgeEmulation, localArgs, runCli, startBridgeEmulation} from '../helpers/mosquitto.js'
+import {type BridgeEmulation, errorDetails, localArgs, runCli, startBridgeEmulation} from '../helpers/mosquitto.js'
 
 const PASSWORD = 'alice-Secret-pw-42'
 const FAST = ['--interval', '0.05', '--wait', '2']
@@ -62,14 +62,14 @@ describe('verify against mosquitto brokers and a relay', () => {
     const r = await runCli(['verify', ...pw(), ...FAST, '--json'], {AIO_BRIDGE_MQTT_PASSWORD: 'wrong-password-1'})
     assert.equal(r.code, 24, r.stdout + r.stderr)
     assert.equal(r.json?.error?.code, 'VERIFY_AUTH')
-    assert.ok([0x86, 0x87].includes((r.json?.error?.details as {reasonCode: number}).reasonCode))
+    assert.ok([0x86, 0x87].includes((errorDetails(r) as {reasonCode: number}).reasonCode))
   })
 
   it('a publish the broker refuses is named by its PUBACK reason (exit 25)', async () => {
     const r = await runCli(['verify', ...pw(), ...FAST, '--local-topic', 'tutorial/forbidden', '--json'], env)
     assert.equal(r.code, 25, r.stdout + r.stderr)
     assert.equal(r.json?.error?.code, 'VERIFY_PUBLISH_REFUSED')
-    assert.equal((r.json?.error?.details as {reasonCode: number}).reasonCode, 0x87)
+    assert.equal((errorDetails(r) as {reasonCode: number}).reasonCode, 0x87)
   })
 
   it('an untrusted CA is a TLS failure that says so (exit 23)', async () => {
@@ -78,7 +78,7 @@ describe('verify against mosquitto brokers and a relay', () => {
     args[args.indexOf('--ca-file') + 1] = other.cert
     const r = await runCli(['verify', ...args, ...FAST, '--json'], env)
     assert.equal(r.code, 23, r.stdout + r.stderr)
-    assert.equal((r.json?.error?.details as {tlsProblem: string}).tlsProblem, 'untrusted-ca')
+    assert.equal((errorDetails(r) as {tlsProblem: string}).tlsProblem, 'untrusted-ca')
   })
 
   it('a certificate name mismatch is a TLS failure that says so (exit 23)', async () => {
@@ -86,7 +86,7 @@ describe('verify against mosquitto brokers and a relay', () => {
     args[args.indexOf('--tls-server-name') + 1] = 'not-the-broker.example'
     const r = await runCli(['verify', ...args, ...FAST, '--json'], env)
     assert.equal(r.code, 23, r.stdout + r.stderr)
-    assert.equal((r.json?.error?.details as {tlsProblem: string}).tlsProblem, 'name-mismatch')
+    assert.equal((errorDetails(r) as {tlsProblem: string}).tlsProblem, 'name-mismatch')
   })
 
   it('a port nobody listens on is a connect failure (exit 22)', async () => {
@@ -103,7 +103,19 @@ describe('verify against mosquitto brokers and a relay', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()))
     const port = (silent.address() as {port: number}).port
     try {
-      const r = await runCli(['verify', '--host', '127.0.0.1', '--port', String(port), '--no-tls', '--auth', 'anonymous', '--timeout', '1', '--json'])
+      const r = await runCli([
+        'verify',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--no-tls',
+        '--auth',
+        'anonymous',
+        '--timeout',
+        '1',
+        '--json',
+      ])
       assert.equal(r.code, 26, r.stdout + r.stderr)
       assert.equal(r.json?.error?.code, 'VERIFY_TIMEOUT')
     } finally {
@@ -144,7 +156,18 @@ describe('verify with an X.509 client certificate', () => {
 
   it('authenticates with --cert/--key (exit 0)', async () => {
     const c = await emu.clientCert('verify-client')
-    const r = await runCli(['verify', ...localArgs(emu), '--cert', c.cert, '--key', c.key, ...FAST, '--count', '3', '--json'])
+    const r = await runCli([
+      'verify',
+      ...localArgs(emu),
+      '--cert',
+      c.cert,
+      '--key',
+      c.key,
+      ...FAST,
+      '--count',
+      '3',
+      '--json',
+    ])
     assert.equal(r.code, 0, r.stdout + r.stderr)
     assert.equal((r.json as {received: number}).received, 3)
   })

@@ -4,7 +4,15 @@ import {writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {connectMqtt, endMqtt} from '../../src/verify/transport.js'
-import {type BridgeEmulation, azStub, localArgs, runCli, startBridgeEmulation, stubDir} from '../helpers/mosquitto.js'
+import {
+  azStub,
+  type BridgeEmulation,
+  errorDetails,
+  localArgs,
+  runCli,
+  startBridgeEmulation,
+  stubDir,
+} from '../helpers/mosquitto.js'
 
 const FAST = ['--interval', '0.05', '--wait', '2']
 
@@ -26,7 +34,12 @@ describe('verify with K8S-SAT and OAUTH2-JWT (auth peer)', () => {
         allowSubscribe: ['tutorial/#'],
         allowPublish: ['tutorial/local'],
       },
-      cloud: {kind: 'peer', auth: {method: 'OAUTH2-JWT'}, allowPublish: ['telemetry/#'], allowSubscribe: ['telemetry/#']},
+      cloud: {
+        kind: 'peer',
+        auth: {method: 'OAUTH2-JWT'},
+        allowPublish: ['telemetry/#'],
+        allowSubscribe: ['telemetry/#'],
+      },
     })
     sat = emu.issueSat()
     satFile = join(emu.dir, 'broker-sat')
@@ -52,7 +65,7 @@ describe('verify with K8S-SAT and OAUTH2-JWT (auth peer)', () => {
     await writeFile(bad, emu.issueSat('system:serviceaccount:other:intruder'))
     const r = await runCli(['verify', ...localArgs(emu), '--sat-file', bad, ...FAST, '--json'])
     assert.equal(r.code, 24, r.stdout + r.stderr)
-    assert.equal((r.json?.error?.details as {reasonCode: number}).reasonCode, 0x87)
+    assert.equal((errorDetails(r) as {reasonCode: number}).reasonCode, 0x87)
   })
 
   it('a broker without K8S-SAT answers 0x8C, reported as an authentication failure (exit 24)', async () => {
@@ -62,10 +75,19 @@ describe('verify with K8S-SAT and OAUTH2-JWT (auth peer)', () => {
   })
 
   it('a refused SUBSCRIBE is named by its SUBACK reason (exit 25)', async () => {
-    const r = await runCli(['verify', ...localArgs(emu), '--sat-file', satFile, '--cloud-topic', 'private/cloud', ...FAST, '--json'])
+    const r = await runCli([
+      'verify',
+      ...localArgs(emu),
+      '--sat-file',
+      satFile,
+      '--cloud-topic',
+      'private/cloud',
+      ...FAST,
+      '--json',
+    ])
     assert.equal(r.code, 25, r.stdout + r.stderr)
     assert.equal(r.json?.error?.code, 'VERIFY_SUBSCRIBE_REFUSED')
-    assert.equal((r.json?.error?.details as {reasonCode: number}).reasonCode, 0x87)
+    assert.equal((errorDetails(r) as {reasonCode: number}).reasonCode, 0x87)
   })
 
   it('--from-cloud publishes on Event Grid with OAUTH2-JWT and expects the messages locally', async () => {
@@ -98,11 +120,23 @@ describe('verify with K8S-SAT and OAUTH2-JWT (auth peer)', () => {
   it('--from-cloud with a token for another audience is refused by Event Grid (exit 24)', async () => {
     const wrongAud = await stubDir({az: azStub(emu.issueEntraToken({aud: 'https://management.azure.com'}))})
     const r = await runCli(
-      ['verify', ...localArgs(emu), '--sat-file', satFile, '--from-cloud', '--event-grid-host', 'localhost', '--event-grid-port', String(emu.cloud.port), ...FAST, '--json'],
+      [
+        'verify',
+        ...localArgs(emu),
+        '--sat-file',
+        satFile,
+        '--from-cloud',
+        '--event-grid-host',
+        'localhost',
+        '--event-grid-port',
+        String(emu.cloud.port),
+        ...FAST,
+        '--json',
+      ],
       {PATH: `${wrongAud}:${process.env.PATH}`, NODE_EXTRA_CA_CERTS: emu.caFile},
     )
     assert.equal(r.code, 24, r.stdout + r.stderr)
-    assert.equal((r.json?.error?.details as {hop: string}).hop, 'Event Grid')
+    assert.equal((errorDetails(r) as {hop: string}).hop, 'Event Grid')
   })
 
   it('reads the token file again when the client reconnects', async () => {

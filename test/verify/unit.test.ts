@@ -135,10 +135,19 @@ describe('JUnit report', () => {
       failure: {code: 'VERIFY_NOTHING_BACK', exitCode: 20, message: 'Nothing came back <&>', hop: 'bridge'},
     })
     assert.match(x, /failures="1"/)
-    assert.match(x, /<testcase classname="aio-bridge.verify" name="messages come back on tutorial\/cloud">\s*<failure type="VERIFY_NOTHING_BACK" message="Nothing came back &lt;&amp;&gt;"/)
+    assert.match(
+      x,
+      /<testcase classname="aio-bridge.verify" name="messages come back on tutorial\/cloud">\s*<failure type="VERIFY_NOTHING_BACK" message="Nothing came back &lt;&amp;&gt;"/,
+    )
   })
   it('fails the connect case and skips the rest when the broker refused the connection', () => {
-    const x = toJUnit({...base, ok: false, sent: 0, received: 0, failure: {code: 'VERIFY_AUTH', exitCode: 24, message: 'no', hop: 'IoT Operations broker'}})
+    const x = toJUnit({
+      ...base,
+      ok: false,
+      sent: 0,
+      received: 0,
+      failure: {code: 'VERIFY_AUTH', exitCode: 24, message: 'no', hop: 'IoT Operations broker'},
+    })
     assert.match(x, /failures="1" skipped="2"/)
   })
 })

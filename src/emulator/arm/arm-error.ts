@@ -41,7 +41,7 @@ export const armErrors = {
       version ? 'InvalidApiVersionParameter' : 'MissingApiVersionParameter',
       version
         ? `The api-version '${version}' is invalid. The supported versions for '${type}' are '${supported.join(',')}'.`
-        : "The api-version query parameter (?api-version=) is required for all requests.",
+        : 'The api-version query parameter (?api-version=) is required for all requests.',
     ),
   missingRegistration: (ns: string) =>
     new ArmHttpError(

@@ -41,7 +41,11 @@ function view(d: ArmResource): Record<string, unknown> {
 const DEPLOYMENT_FAILED =
   'At least one resource deployment operation failed. Please list deployment operations for details. Please see https://aka.ms/arm-deployment-operations for usage details.'
 
-function parseRequest(call: ArmCall, sub: string, rg: string): {props: Record<string, unknown>; evaluated: EvaluatedTemplate} {
+function parseRequest(
+  call: ArmCall,
+  sub: string,
+  rg: string,
+): {props: Record<string, unknown>; evaluated: EvaluatedTemplate} {
   const props = bodyObject(call).properties as Record<string, unknown> | undefined
   if (!props || typeof props !== 'object') {
     throw new ArmHttpError(400, 'InvalidRequestContent', "The request content was invalid: 'properties' is required.")
@@ -54,23 +58,48 @@ function parseRequest(call: ArmCall, sub: string, rg: string): {props: Record<st
     )
   }
   if (props.templateLink !== undefined || props.parametersLink !== undefined) {
-    throw new ArmHttpError(400, 'InvalidTemplate', 'Deployment template validation failed: template links are not supported by the emulator.')
+    throw new ArmHttpError(
+      400,
+      'InvalidTemplate',
+      'Deployment template validation failed: template links are not supported by the emulator.',
+    )
   }
   if (props.template === undefined) {
-    throw new ArmHttpError(400, 'InvalidRequestContent', "The request content was invalid: 'properties.template' is required.")
+    throw new ArmHttpError(
+      400,
+      'InvalidRequestContent',
+      "The request content was invalid: 'properties.template' is required.",
+    )
   }
-  return {props, evaluated: evaluateTemplate(props.template, props.parameters, {subscriptionId: sub, resourceGroup: rg})}
+  return {
+    props,
+    evaluated: evaluateTemplate(props.template, props.parameters, {subscriptionId: sub, resourceGroup: rg}),
+  }
 }
 
-export function handleDeployments(call: ArmCall, host: DeploymentHost, sub: string, rg: string, rest: string[]): ArmReply {
+export function handleDeployments(
+  call: ArmCall,
+  host: DeploymentHost,
+  sub: string,
+  rg: string,
+  rest: string[],
+): ArmReply {
   const {state} = host
   // rest: [] list | [name] | [name, 'whatIf'] | [name, 'operationStatuses', id]
-  if (rest.length === 3 && rest[1]?.toLowerCase() === 'operationstatuses') return pollDeployment(host, rest[2] as string)
+  if (rest.length === 3 && rest[1]?.toLowerCase() === 'operationstatuses')
+    return pollDeployment(host, rest[2] as string)
   requireApiVersion(call, API_VERSIONS.deployments, TYPE)
   if (rest.length === 0) {
     if (call.method !== 'GET') throw methodNotAllowed(call)
     const prefix = `/subscriptions/${sub}/resourcegroups/${rg}/`.toLowerCase()
-    return ok(host.page(state.list(TYPE).filter((d) => d.id.toLowerCase().startsWith(prefix)).map(view)))
+    return ok(
+      host.page(
+        state
+          .list(TYPE)
+          .filter((d) => d.id.toLowerCase().startsWith(prefix))
+          .map(view),
+      ),
+    )
   }
   const name = rest[0] as string
   const id = deploymentId(sub, rg, name)
@@ -92,7 +121,11 @@ export function handleDeployments(call: ArmCall, host: DeploymentHost, sub: stri
   }
   if (call.method !== 'PUT') throw methodNotAllowed(call)
   if (!/^[-\w.()]{1,64}$/.test(name)) {
-    throw new ArmHttpError(400, 'InvalidDeploymentName', `The deployment name '${name}' is invalid: 1 to 64 letters, digits, '-', '_', '.', '(' or ')'.`)
+    throw new ArmHttpError(
+      400,
+      'InvalidDeploymentName',
+      `The deployment name '${name}' is invalid: 1 to 64 letters, digits, '-', '_', '.', '(' or ')'.`,
+    )
   }
   const {props, evaluated} = parseRequest(call, sub, rg)
   host.authorize(id, `${TYPE}/write`, call.caller)
@@ -136,7 +169,11 @@ export function handleDeployments(call: ArmCall, host: DeploymentHost, sub: stri
         try {
           if (r.existing) {
             if (!state.has(r.id)) {
-              throw new ArmHttpError(404, 'ResourceNotFound', `The Resource '${r.type}/${r.name}' under resource group '${rg}' was not found.`)
+              throw new ArmHttpError(
+                404,
+                'ResourceNotFound',
+                `The Resource '${r.type}/${r.name}' under resource group '${rg}' was not found.`,
+              )
             }
           } else {
             host.writeDirect(r, sub, rg)
@@ -163,21 +200,30 @@ export function handleDeployments(call: ArmCall, host: DeploymentHost, sub: stri
     },
   })
   const status = `${host.baseUrl}/subscriptions/${sub}/resourcegroups/${rg}/providers/${TYPE}/${name}/operationStatuses/${op.id}?api-version=${call.apiVersion}`
-  return ok({...view(deployment), properties: {...deployment.properties, provisioningState: 'Accepted'}}, existing ? 200 : 201, {
-    'Azure-AsyncOperation': status,
-  })
+  return ok(
+    {...view(deployment), properties: {...deployment.properties, provisioningState: 'Accepted'}},
+    existing ? 200 : 201,
+    {
+      'Azure-AsyncOperation': status,
+    },
+  )
 }
 
 function pollDeployment(host: DeploymentHost, opId: string): ArmReply {
   const op = host.state.operations.get(opId)
   if (!op) throw new ArmHttpError(404, 'OperationNotFound', `The operation '${opId}' could not be found.`)
   host.advance(op)
-  return {status: 200, body: {status: op.status === 'InProgress' ? 'Running' : op.status, ...(op.error ? {error: op.error} : {})}, poll: true}
+  return {
+    status: 200,
+    body: {status: op.status === 'InProgress' ? 'Running' : op.status, ...(op.error ? {error: op.error} : {})},
+    poll: true,
+  }
 }
 
 function comparable(r: Record<string, unknown>, readOnly: string[][]): Record<string, unknown> {
   const out: Record<string, unknown> = {}
-  for (const f of ['location', 'tags', 'sku', 'identity', 'kind', 'extendedLocation']) if (r[f] !== undefined) out[f] = r[f]
+  for (const f of ['location', 'tags', 'sku', 'identity', 'kind', 'extendedLocation'])
+    if (r[f] !== undefined) out[f] = r[f]
   out.properties = stripPaths((r.properties ?? {}) as Record<string, unknown>, readOnly)
   return out
 }
@@ -193,7 +239,8 @@ function delta(before: unknown, after: unknown, path = ''): Array<Record<string,
     return out
   }
   if (JSON.stringify(before) === JSON.stringify(after)) return []
-  const propertyChangeType = before === undefined ? 'Create' : after === undefined ? 'Delete' : Array.isArray(after) ? 'Array' : 'Modify'
+  const propertyChangeType =
+    before === undefined ? 'Create' : after === undefined ? 'Delete' : Array.isArray(after) ? 'Array' : 'Modify'
   return [{path, propertyChangeType, before, after}]
 }
 
@@ -215,17 +262,40 @@ function whatIf(call: ArmCall, host: DeploymentHost, sub: string, rg: string): A
     const readOnly = findTypeSpec(r.type)?.readOnly ?? []
     const a = comparable(after as unknown as Record<string, unknown>, readOnly)
     if (!before) {
-      changes.push({resourceId: r.id, changeType: 'Create', after: {id: r.id, name: after.name, type: after.type, apiVersion: r.apiVersion, ...a}})
+      changes.push({
+        resourceId: r.id,
+        changeType: 'Create',
+        after: {id: r.id, name: after.name, type: after.type, apiVersion: r.apiVersion, ...a},
+      })
       continue
     }
     const b = comparable(before as unknown as Record<string, unknown>, readOnly)
     const d = delta(b, a)
-    const full = (x: Record<string, unknown>) => ({id: before.id, name: before.name, type: before.type, apiVersion: r.apiVersion, ...x})
-    changes.push({resourceId: before.id, changeType: d.length === 0 ? 'NoChange' : 'Modify', before: full(b), after: full(a), ...(d.length ? {delta: d} : {})})
+    const full = (x: Record<string, unknown>) => ({
+      id: before.id,
+      name: before.name,
+      type: before.type,
+      apiVersion: r.apiVersion,
+      ...x,
+    })
+    changes.push({
+      resourceId: before.id,
+      changeType: d.length === 0 ? 'NoChange' : 'Modify',
+      before: full(b),
+      after: full(a),
+      ...(d.length ? {delta: d} : {}),
+    })
   }
   const result =
     errors.length > 0
-      ? {status: 'Failed', error: {code: 'DeploymentWhatIfResourceError', message: 'The what-if operation failed for at least one resource.', details: errors}}
+      ? {
+          status: 'Failed',
+          error: {
+            code: 'DeploymentWhatIfResourceError',
+            message: 'The what-if operation failed for at least one resource.',
+            details: errors,
+          },
+        }
       : {status: 'Succeeded', properties: {changes}}
   const op = host.startOperation({kind: 'location', result})
   const url = `${host.baseUrl}/subscriptions/${sub}/operationresults/${op.id}?api-version=${call.apiVersion}`

@@ -132,7 +132,8 @@ class Emulator implements DeploymentHost {
     this.latencyMs = options.latencyMs ?? 0
     this.env = {
       mqttHostname:
-        options.mqttHostname ?? ((ns, loc) => `${ns.toLowerCase()}.${loc.replace(/\s+/g, '').toLowerCase()}-1.ts.eventgrid.azure.net`),
+        options.mqttHostname ??
+        ((ns, loc) => `${ns.toLowerCase()}.${loc.replace(/\s+/g, '').toLowerCase()}-1.ts.eventgrid.azure.net`),
       callerPrincipalId: () => this.state.callerPrincipalId,
       now: () => this.state.now(),
     }
@@ -207,7 +208,8 @@ class Emulator implements DeploymentHost {
     const ms = this.options.lroSettleMs ?? 2000
     if (ms <= 0) return
     const now = Date.now()
-    for (const op of this.state.operations.values()) if (op.status === 'InProgress' && now - op.startedAt >= ms) this.finish(op)
+    for (const op of this.state.operations.values())
+      if (op.status === 'InProgress' && now - op.startedAt >= ms) this.finish(op)
   }
 
   private lroHeaders(): Record<string, string> {
@@ -260,11 +262,19 @@ class Emulator implements DeploymentHost {
     if (this.options.requireAuth === false) return this.state.callerPrincipalId
     const header = req.headers.authorization
     if (!header) {
-      throw new ArmHttpError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.")
+      throw new ArmHttpError(
+        401,
+        'AuthenticationFailed',
+        "Authentication failed. The 'Authorization' header is missing.",
+      )
     }
     const m = /^Bearer\s+(\S+)$/i.exec(header)
     if (!m) {
-      throw new ArmHttpError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is not a Bearer token.")
+      throw new ArmHttpError(
+        401,
+        'AuthenticationFailed',
+        "Authentication failed. The 'Authorization' header is not a Bearer token.",
+      )
     }
     const claims = decodeJwtPayload(m[1] as string)
     if (!claims) {
@@ -288,7 +298,11 @@ class Emulator implements DeploymentHost {
         )
       }
     }
-    if (typeof claims.tid === 'string' && this.state.tenantId && claims.tid.toLowerCase() !== this.state.tenantId.toLowerCase()) {
+    if (
+      typeof claims.tid === 'string' &&
+      this.state.tenantId &&
+      claims.tid.toLowerCase() !== this.state.tenantId.toLowerCase()
+    ) {
       throw new ArmHttpError(
         401,
         'InvalidAuthenticationTokenTenant',
@@ -333,7 +347,11 @@ class Emulator implements DeploymentHost {
   route(call: ArmCall): ArmReply {
     const {segs, ls} = call
     if (ls[0] !== 'subscriptions' || !segs[1]) {
-      throw new ArmHttpError(404, 'InvalidRequestUri', `No HTTP resource was found that matches the request URI '${call.path}'.`)
+      throw new ArmHttpError(
+        404,
+        'InvalidRequestUri',
+        `No HTTP resource was found that matches the request URI '${call.path}'.`,
+      )
     }
     const subRec = this.state.subscription(segs[1])
     if (!subRec) throw armErrors.subscriptionNotFound(segs[1])
@@ -360,8 +378,14 @@ class Emulator implements DeploymentHost {
       })
     }
     if (n === 4 && ls[2] === 'operationresults') return this.pollOperation(segs[3] as string, call)
-    if (ls[2] === 'providers' && (n === 4 || (n === 5 && ls[4] === 'register'))) return this.provider(call, sub, segs[3] as string)
-    if (ls[2] === 'providers' && n === 8 && ls[4] === 'locations' && /^operation(s?status(es)?|results)$/.test(ls[6] ?? '')) {
+    if (ls[2] === 'providers' && (n === 4 || (n === 5 && ls[4] === 'register')))
+      return this.provider(call, sub, segs[3] as string)
+    if (
+      ls[2] === 'providers' &&
+      n === 8 &&
+      ls[4] === 'locations' &&
+      /^operation(s?status(es)?|results)$/.test(ls[6] ?? '')
+    ) {
       return this.pollOperation(segs[7] as string, call)
     }
     let rgName: string | undefined
@@ -370,7 +394,11 @@ class Emulator implements DeploymentHost {
       if (n === 4) {
         requireApiVersion(call, API_VERSIONS.resourceGroups, 'resourceGroups')
         if (call.method !== 'GET') throw methodNotAllowed(call)
-        this.authorize(`/subscriptions/${sub}/resourceGroups/${segs[3]}`, 'Microsoft.Resources/subscriptions/resourceGroups/read', call.caller)
+        this.authorize(
+          `/subscriptions/${sub}/resourceGroups/${segs[3]}`,
+          'Microsoft.Resources/subscriptions/resourceGroups/read',
+          call.caller,
+        )
         if (!rg) throw armErrors.resourceGroupNotFound(segs[3] as string)
         return ok({
           id: rg.id,
@@ -385,7 +413,12 @@ class Emulator implements DeploymentHost {
       rgName = rg.name
     }
     const p = ls.lastIndexOf('providers')
-    if (p < 2 || n < p + 3) throw new ArmHttpError(404, 'InvalidRequestUri', `No HTTP resource was found that matches the request URI '${call.path}'.`)
+    if (p < 2 || n < p + 3)
+      throw new ArmHttpError(
+        404,
+        'InvalidRequestUri',
+        `No HTTP resource was found that matches the request URI '${call.path}'.`,
+      )
     const ns = ls[p + 1] as string
     const rest = segs.slice(p + 2)
     const restL = ls.slice(p + 2)
@@ -394,7 +427,11 @@ class Emulator implements DeploymentHost {
     if (ns === 'microsoft.authorization' && restL[0] === 'roleassignments' && rest.length <= 2) {
       const name = rest[1]
       const action = `Microsoft.Authorization/roleAssignments/${call.method === 'GET' ? 'read' : call.method === 'DELETE' ? 'delete' : 'write'}`
-      this.authorize(name ? `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}` : scope, action, call.caller)
+      this.authorize(
+        name ? `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}` : scope,
+        action,
+        call.caller,
+      )
       return handleRoleAssignments(call, this.state, scope, name, this.pager(call, this.options.listPageSize ?? 0))
     }
     if (ns === 'microsoft.insights' && restL[0] === 'metrics' && rest.length === 1) {
@@ -407,13 +444,26 @@ class Emulator implements DeploymentHost {
     if (ns === 'microsoft.resources' && restL[0] === 'deployments' && rgName && p === 4) {
       return handleDeployments(call, this, sub, rgName, rest.slice(1))
     }
-    if (!rgName || p !== 4) throw new ArmHttpError(404, 'InvalidRequestUri', `No HTTP resource was found that matches the request URI '${call.path}'.`)
+    if (!rgName || p !== 4)
+      throw new ArmHttpError(
+        404,
+        'InvalidRequestUri',
+        `No HTTP resource was found that matches the request URI '${call.path}'.`,
+      )
     return this.tracked(call, sub, rgName, rest)
   }
 
   private provider(call: ArmCall, sub: string, nsRaw: string): ArmReply {
     requireApiVersion(call, API_VERSIONS.providers, 'providers')
-    const known = [...new Set([...TYPE_SPECS.map((s) => s.provider), 'Microsoft.Authorization', 'Microsoft.Resources', 'Microsoft.Insights', 'Microsoft.KubernetesConfiguration'])]
+    const known = [
+      ...new Set([
+        ...TYPE_SPECS.map((s) => s.provider),
+        'Microsoft.Authorization',
+        'Microsoft.Resources',
+        'Microsoft.Insights',
+        'Microsoft.KubernetesConfiguration',
+      ]),
+    ]
     const ns = known.find((k) => k.toLowerCase() === nsRaw.toLowerCase())
     if (!ns) throw new ArmHttpError(404, 'InvalidResourceNamespace', `The resource namespace '${nsRaw}' is invalid.`)
     const subRec = this.state.subscription(sub)
@@ -444,13 +494,21 @@ class Emulator implements DeploymentHost {
     if (call.method !== 'GET') throw methodNotAllowed(call)
     this.authorize(clusterId, 'Microsoft.KubernetesConfiguration/extensions/read', call.caller)
     const cluster = this.state.get(clusterId)
-    if (!cluster || !/\/providers\/microsoft\.kubernetes\/(connectedclusters|provisionedclusters)\//.test(key(clusterId))) {
+    if (
+      !cluster ||
+      !/\/providers\/microsoft\.kubernetes\/(connectedclusters|provisionedclusters)\//.test(key(clusterId))
+    ) {
       throw scopeNotFound(clusterId)
     }
     const items = this.state.list('Microsoft.KubernetesConfiguration/extensions', cluster.id)
     if (name === undefined) return ok(this.pager(call, this.options.pageSize ?? 1)(items.map(view)))
     const ext = items.find((e) => e.name.toLowerCase() === name.toLowerCase())
-    if (!ext) throw new ArmHttpError(404, 'ResourceNotFound', `The Resource 'Microsoft.KubernetesConfiguration/extensions/${name}' was not found.`)
+    if (!ext)
+      throw new ArmHttpError(
+        404,
+        'ResourceNotFound',
+        `The Resource 'Microsoft.KubernetesConfiguration/extensions/${name}' was not found.`,
+      )
     return ok(view(ext))
   }
 
@@ -474,9 +532,12 @@ class Emulator implements DeploymentHost {
       const parentId = buildId(sub, rg, spec, names)
       if (names.length > 0 && !this.state.has(parentId)) throw scopeNotFound(parentId)
       this.authorize(parentId, `${spec.type}/read`, call.caller)
-      const items = names.length === 0
-        ? this.state.list(spec.type).filter((r) => key(r.id).startsWith(key(`/subscriptions/${sub}/resourceGroups/${rg}/`)))
-        : this.state.list(spec.type, parentId)
+      const items =
+        names.length === 0
+          ? this.state
+              .list(spec.type)
+              .filter((r) => key(r.id).startsWith(key(`/subscriptions/${sub}/resourceGroups/${rg}/`)))
+          : this.state.list(spec.type, parentId)
       return ok(this.pager(call, this.options.listPageSize ?? 0)(items.map(view)))
     }
     const id = buildId(sub, rg, spec, names)
@@ -497,7 +558,11 @@ class Emulator implements DeploymentHost {
         return {status: 200}
       }
       existing.properties.provisioningState = 'Deleting'
-      const op = this.startOperation({kind: 'location', target: key(id), complete: () => void this.state.deleteTree(id)})
+      const op = this.startOperation({
+        kind: 'location',
+        target: key(id),
+        complete: () => void this.state.deleteTree(id),
+      })
       const loc = this.opLocation(existing, sub)
       const base = `${this.baseUrl}/subscriptions/${sub}/providers/${spec.provider}/locations/${loc}`
       return {
@@ -575,7 +640,8 @@ class Emulator implements DeploymentHost {
     existing: ArmResource | undefined,
     pendingParents: Set<string> = new Set(),
   ): ArmResource {
-    if (!spec.writable) throw new ArmHttpError(405, 'MethodNotAllowed', `The emulator does not write '${spec.type}' resources.`)
+    if (!spec.writable)
+      throw new ArmHttpError(405, 'MethodNotAllowed', `The emulator does not write '${spec.type}' resources.`)
     const last = names[names.length - 1] as string
     const problem = spec.checkName?.(last)
     if (problem) throw armErrors.invalidName(last, problem)
@@ -595,12 +661,26 @@ class Emulator implements DeploymentHost {
         `Namespace name '${last}' is already in use. Namespace names must be unique within a region; choose another name.`,
       )
     }
-    return spec.build({id: existing?.id ?? id, names, subscriptionId: sub, resourceGroup: rg, body, existing, method, state: this.state, env: this.env})
+    return spec.build({
+      id: existing?.id ?? id,
+      names,
+      subscriptionId: sub,
+      resourceGroup: rg,
+      body,
+      existing,
+      method,
+      state: this.state,
+      env: this.env,
+    })
   }
 
-  private templateTarget(res: TemplateResource, sub: string, rg: string): {spec: TypeSpec; id: string; body: Record<string, unknown>} {
+  private templateTarget(
+    res: TemplateResource,
+    sub: string,
+    rg: string,
+  ): {spec: TypeSpec; id: string; body: Record<string, unknown>} {
     const spec = findTypeSpec(res.type)
-    if (!spec || !spec.writable) {
+    if (!spec?.writable) {
       throw new ArmHttpError(
         400,
         'NoRegisteredProviderFound',
@@ -625,7 +705,17 @@ class Emulator implements DeploymentHost {
   preview(res: TemplateResource, sub: string, rg: string): ArmResource {
     const {spec, id, body} = this.templateTarget(res, sub, rg)
     // What-if sees the whole template: a parent created by the same template counts as present.
-    const r = this.build(spec, id, res.names, sub, rg, body, 'PUT', this.state.get(id), new Set([key(id.split('/').slice(0, -2).join('/'))]))
+    const r = this.build(
+      spec,
+      id,
+      res.names,
+      sub,
+      rg,
+      body,
+      'PUT',
+      this.state.get(id),
+      new Set([key(id.split('/').slice(0, -2).join('/'))]),
+    )
     r.properties.provisioningState = 'Succeeded'
     spec.onProvisioned?.(r, this.env)
     return r
@@ -648,7 +738,11 @@ class Emulator implements DeploymentHost {
     const isLocation = /operationresults/i.test(call.path)
     if (isLocation) {
       if (op.status === 'InProgress') {
-        return {status: 202, headers: {Location: `${this.baseUrl}${call.path}?${call.query.toString()}`, ...this.lroHeaders()}, poll: true}
+        return {
+          status: 202,
+          headers: {Location: `${this.baseUrl}${call.path}?${call.query.toString()}`, ...this.lroHeaders()},
+          poll: true,
+        }
       }
       if (op.result !== undefined) return {status: 200, body: op.result, poll: true}
       if (op.status === 'Failed') return {status: 200, body: {status: 'Failed', error: op.error}, poll: true}
@@ -681,7 +775,10 @@ class Emulator implements DeploymentHost {
 
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs))
     this.settleOld()
-    const segs = u.pathname.split('/').filter(Boolean).map((s) => decodeURIComponent(s))
+    const segs = u.pathname
+      .split('/')
+      .filter(Boolean)
+      .map((s) => decodeURIComponent(s))
     const entry: RequestLogEntry = {
       seq: ++this.seq,
       time: new Date().toISOString(),
@@ -698,7 +795,11 @@ class Emulator implements DeploymentHost {
         try {
           body = JSON.parse(raw)
         } catch {
-          throw new ArmHttpError(400, 'InvalidRequestContent', 'The request content was invalid and could not be deserialized: the body is not JSON.')
+          throw new ArmHttpError(
+            400,
+            'InvalidRequestContent',
+            'The request content was invalid and could not be deserialized: the body is not JSON.',
+          )
         }
       }
       entry.body = body
@@ -760,9 +861,15 @@ class Emulator implements DeploymentHost {
   }
 
   private control(req: IncomingMessage, res: ServerResponse, u: URL, method: string, raw: string): void {
-    const reply = (status: number, body?: unknown) => this.send(res, {status, body})
+    this.send(res, this.controlReply(req, u, method, raw))
+  }
+
+  private controlReply(req: IncomingMessage, u: URL, method: string, raw: string): ArmReply {
+    const reply = (status: number, body?: unknown): ArmReply => ({status, body})
     if (this.options.controlKey && req.headers['x-emulator-key'] !== this.options.controlKey) {
-      return reply(401, {error: {code: 'AuthenticationFailed', message: 'The control API needs the x-emulator-key header.'}})
+      return reply(401, {
+        error: {code: 'AuthenticationFailed', message: 'The control API needs the x-emulator-key header.'},
+      })
     }
     let body: Record<string, unknown> = {}
     try {
@@ -812,7 +919,9 @@ class Emulator implements DeploymentHost {
         case 'DELETE /_emulator/resources': {
           const id = u.searchParams.get('id') ?? ''
           const removed = this.state.deleteTree(id)
-          return removed.length ? reply(200, {removed}) : reply(404, {error: {code: 'ResourceNotFound', message: `No resource '${id}'.`}})
+          return removed.length
+            ? reply(200, {removed})
+            : reply(404, {error: {code: 'ResourceNotFound', message: `No resource '${id}'.`}})
         }
         case 'PUT /_emulator/resources':
           this.state.set(body as unknown as ArmResource)
@@ -830,7 +939,9 @@ class Emulator implements DeploymentHost {
     if (opts.namespace) {
       scope = opts.namespace.includes('/')
         ? key(opts.namespace)
-        : key(`/subscriptions/${this.seed.subscriptionId}/resourceGroups/${this.seed.resourceGroups?.[0]?.name}/providers/Microsoft.EventGrid/namespaces/${opts.namespace}`)
+        : key(
+            `/subscriptions/${this.seed.subscriptionId}/resourceGroups/${this.seed.resourceGroups?.[0]?.name}/providers/Microsoft.EventGrid/namespaces/${opts.namespace}`,
+          )
     }
     this.state.metrics.push({metric, scope, count, at: opts.at ?? this.state.now()})
   }
@@ -843,7 +954,12 @@ function canonicalScope(segs: string[], sub: string, rg: string | undefined): st
   const rest = segs.slice(p + 1)
   const spec = findTypeSpec([rest[0], ...rest.slice(1).filter((_, i) => i % 2 === 0)].join('/'))
   if (!spec) return `/subscriptions/${sub}/resourceGroups/${rg}/${segs.slice(4).join('/')}`
-  return buildId(sub, rg ?? '', spec, rest.slice(1).filter((_, i) => i % 2 === 1))
+  return buildId(
+    sub,
+    rg ?? '',
+    spec,
+    rest.slice(1).filter((_, i) => i % 2 === 1),
+  )
 }
 
 function buildId(sub: string, rg: string, spec: TypeSpec, names: string[]): string {
@@ -869,7 +985,8 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
   let ownDir: string | undefined
   let tls = options.tls
   if (!tls) {
-    const dir = options.dir ?? (ownDir = await mkdtemp(join(tmpdir(), 'aio-arm-')))
+    if (!options.dir) ownDir = await mkdtemp(join(tmpdir(), 'aio-arm-'))
+    const dir = options.dir ?? (ownDir as string)
     const pki = await createPki(dir, {caName: 'aio-bridge ARM emulator CA'})
     const leaf = await pki.issue('arm', {dnsNames: ['localhost'], ips: ['127.0.0.1']})
     tls = {caCertPath: pki.caCert, certPath: leaf.cert, keyPath: leaf.key}

@@ -1,7 +1,7 @@
 import {ArmHttpError} from './arm-error.js'
 import type {ArmCall, ArmReply} from './http.js'
-import {API_VERSIONS} from './resource-types.js'
 import {requireApiVersion} from './http.js'
+import {API_VERSIONS} from './resource-types.js'
 import {type ArmState, key} from './state.js'
 
 /**
@@ -23,7 +23,13 @@ export const NAMESPACE_METRICS: Record<string, string> = {
   'Mqtt.FailedSubscriptionOperations': 'MQTT: Failed Subscription Operations',
 }
 
-const INTERVALS: Record<string, number> = {PT1M: 60_000, PT5M: 300_000, PT15M: 900_000, PT30M: 1_800_000, PT1H: 3_600_000}
+const INTERVALS: Record<string, number> = {
+  PT1M: 60_000,
+  PT5M: 300_000,
+  PT15M: 900_000,
+  PT30M: 1_800_000,
+  PT1H: 3_600_000,
+}
 
 /** ISO-8601 duration (PT…H…M…S, P…D) in ms; NaN when not one. */
 function durationMs(d: string): number {
@@ -46,7 +52,11 @@ function parseTimespan(raw: string | null, now: number): [number, number] {
     const dur = durationMs(b)
     if (Number.isFinite(start) && Number.isFinite(dur)) return [start, start + dur]
   }
-  throw new ArmHttpError(400, 'BadRequest', `Detected invalid timespan '${raw}'. Use ISO 8601 'start/end' or a duration such as PT1H.`)
+  throw new ArmHttpError(
+    400,
+    'BadRequest',
+    `Detected invalid timespan '${raw}'. Use ISO 8601 'start/end' or a duration such as PT1H.`,
+  )
 }
 
 export function handleMetrics(call: ArmCall, state: ArmState, resourceId: string): ArmReply {
@@ -68,20 +78,43 @@ export function handleMetrics(call: ArmCall, state: ArmState, resourceId: string
   }
   const interval = (call.query.get('interval') ?? 'PT1M').toUpperCase()
   const step = INTERVALS[interval]
-  if (!step) throw new ArmHttpError(400, 'BadRequest', `Invalid interval '${interval}'. Supported: ${Object.keys(INTERVALS).join(', ')}.`)
+  if (!step)
+    throw new ArmHttpError(
+      400,
+      'BadRequest',
+      `Invalid interval '${interval}'. Supported: ${Object.keys(INTERVALS).join(', ')}.`,
+    )
   const aggregation = (call.query.get('aggregation') ?? 'Total').split(',')[0]?.trim().toLowerCase() ?? 'total'
-  const field = aggregation === 'count' ? 'count' : aggregation === 'average' ? 'average' : aggregation === 'maximum' ? 'maximum' : 'total'
+  const field =
+    aggregation === 'count'
+      ? 'count'
+      : aggregation === 'average'
+        ? 'average'
+        : aggregation === 'maximum'
+          ? 'maximum'
+          : 'total'
   const [start, end] = parseTimespan(call.query.get('timespan'), state.now())
   const first = Math.floor(start / step) * step
   const rid = key(resource.id)
   const value = names.map((raw) => {
     const name = Object.keys(NAMESPACE_METRICS).find((k) => k.toLowerCase() === raw.toLowerCase()) as string
-    const samples = state.metrics.filter((s) => s.metric.toLowerCase() === name.toLowerCase() && (s.scope === '*' || s.scope === rid))
+    const samples = state.metrics.filter(
+      (s) => s.metric.toLowerCase() === name.toLowerCase() && (s.scope === '*' || s.scope === rid),
+    )
     const data: Array<Record<string, unknown>> = []
     for (let t = first; t < end; t += step) {
       const inBucket = samples.filter((s) => s.at >= t && s.at < t + step && s.at >= start)
       const total = inBucket.reduce((a, s) => a + s.count, 0)
-      const v = field === 'count' ? inBucket.length : field === 'average' ? (inBucket.length ? total / inBucket.length : 0) : field === 'maximum' ? Math.max(0, ...inBucket.map((s) => s.count)) : total
+      const v =
+        field === 'count'
+          ? inBucket.length
+          : field === 'average'
+            ? inBucket.length
+              ? total / inBucket.length
+              : 0
+            : field === 'maximum'
+              ? Math.max(0, ...inBucket.map((s) => s.count))
+              : total
       data.push({timeStamp: new Date(t).toISOString().replace('.000Z', 'Z'), [field]: v})
     }
     return {

@@ -134,9 +134,11 @@ function requireLocation(input: BuildInput): string {
 function checkTags(tags: unknown): Record<string, string> | undefined {
   if (tags === undefined || tags === null) return undefined
   if (!isObject(tags)) throw armErrors.badRequest("The 'tags' property must be an object.", 'InvalidRequestContent')
-  if (Object.keys(tags).length > 50) throw armErrors.badRequest('The resource has more than 50 tags.', 'InvalidTagNameCharacters')
+  if (Object.keys(tags).length > 50)
+    throw armErrors.badRequest('The resource has more than 50 tags.', 'InvalidTagNameCharacters')
   for (const [k, v] of Object.entries(tags)) {
-    if (typeof v !== 'string') throw armErrors.badRequest(`The tag '${k}' must have a string value.`, 'InvalidRequestContent')
+    if (typeof v !== 'string')
+      throw armErrors.badRequest(`The tag '${k}' must have a string value.`, 'InvalidRequestContent')
     if (k.length > 512 || v.length > 256 || /[<>%&\\?/]/.test(k)) {
       throw armErrors.badRequest(`The tag name '${k}' has invalid characters or length.`, 'InvalidTagNameCharacters')
     }
@@ -147,7 +149,10 @@ function checkTags(tags: unknown): Record<string, string> | undefined {
 function intIn(v: unknown, min: number, max: number, what: string): void {
   if (v === undefined) return
   if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) {
-    throw armErrors.badRequest(`${what} must be an integer between ${min} and ${max}; got ${JSON.stringify(v)}.`, 'InvalidRequest')
+    throw armErrors.badRequest(
+      `${what} must be an integer between ${min} and ${max}; got ${JSON.stringify(v)}.`,
+      'InvalidRequest',
+    )
   }
 }
 
@@ -179,12 +184,21 @@ const namespaceSpec: TypeSpec = {
     if (body.properties !== undefined && !isObject(body.properties)) {
       throw armErrors.badRequest("The 'properties' must be an object.", 'InvalidRequestContent')
     }
-    const props = (
-      method === 'PUT' ? clone(body.properties ?? {}) : mergePatch(base, body.properties ?? {})
-    ) as Record<string, unknown>
-    const tsc = (isObject(props.topicSpacesConfiguration) ? props.topicSpacesConfiguration : {}) as Record<string, unknown>
+    const props = (method === 'PUT' ? clone(body.properties ?? {}) : mergePatch(base, body.properties ?? {})) as Record<
+      string,
+      unknown
+    >
+    const tsc = (isObject(props.topicSpacesConfiguration) ? props.topicSpacesConfiguration : {}) as Record<
+      string,
+      unknown
+    >
     oneOf(tsc.state, ['Enabled', 'Disabled'], 'topicSpacesConfiguration.state')
-    intIn(tsc.maximumClientSessionsPerAuthenticationName, 1, 100, 'topicSpacesConfiguration.maximumClientSessionsPerAuthenticationName')
+    intIn(
+      tsc.maximumClientSessionsPerAuthenticationName,
+      1,
+      100,
+      'topicSpacesConfiguration.maximumClientSessionsPerAuthenticationName',
+    )
     intIn(tsc.maximumSessionExpiryInHours, 1, 8, 'topicSpacesConfiguration.maximumSessionExpiryInHours')
     delete tsc.hostname
     props.topicSpacesConfiguration = {
@@ -260,18 +274,29 @@ const topicSpaceSpec: TypeSpec = {
     const props = isObject(body.properties) ? clone(body.properties) : {}
     const templates = props.topicTemplates
     if (!Array.isArray(templates) || templates.length === 0) {
-      throw armErrors.badRequest('topicTemplates is required and must contain at least one topic template.', 'InvalidRequest')
+      throw armErrors.badRequest(
+        'topicTemplates is required and must contain at least one topic template.',
+        'InvalidRequest',
+      )
     }
     if (templates.length > 10) {
-      throw armErrors.badRequest(`A topic space can have at most 10 topic templates; got ${templates.length}.`, 'InvalidRequest')
+      throw armErrors.badRequest(
+        `A topic space can have at most 10 topic templates; got ${templates.length}.`,
+        'InvalidRequest',
+      )
     }
     for (const t of templates) {
       const problem = typeof t === 'string' ? checkTopicTemplate(t) : 'is not a string'
-      if (problem) throw armErrors.badRequest(`Topic template '${String(t)}' is invalid: it ${problem}.`, 'InvalidRequest')
+      if (problem)
+        throw armErrors.badRequest(`Topic template '${String(t)}' is invalid: it ${problem}.`, 'InvalidRequest')
     }
     const siblings = state.list(topicSpaceSpec.type, nsId).filter((r) => r.id.toLowerCase() !== input.id.toLowerCase())
     if (!input.existing && siblings.length >= 10) {
-      throw new ArmHttpError(400, 'QuotaExceeded', `Namespace '${ns?.name}' already has the maximum of 10 topic spaces.`)
+      throw new ArmHttpError(
+        400,
+        'QuotaExceeded',
+        `Namespace '${ns?.name}' already has the maximum of 10 topic spaces.`,
+      )
     }
     props.provisioningState = 'Succeeded'
     return {
@@ -307,7 +332,10 @@ function iotChildBase(input: BuildInput, type: string): ArmResource {
     throw armErrors.badRequest(`The custom location '${el.name}' was not found.`, 'InvalidExtendedLocation')
   }
   if (!isObject(body.properties)) {
-    throw armErrors.badRequest("The request content was invalid and could not be deserialized: 'properties' is required.", 'InvalidRequestContent')
+    throw armErrors.badRequest(
+      "The request content was invalid and could not be deserialized: 'properties' is required.",
+      'InvalidRequestContent',
+    )
   }
   return {
     id: input.id,
@@ -354,7 +382,13 @@ const endpointSpec: TypeSpec = {
       required(auth?.method, 'properties.mqttSettings.authentication.method')
       oneOf(
         auth?.method,
-        ['Anonymous', 'ServiceAccountToken', 'SystemAssignedManagedIdentity', 'UserAssignedManagedIdentity', 'X509Certificate'],
+        [
+          'Anonymous',
+          'ServiceAccountToken',
+          'SystemAssignedManagedIdentity',
+          'UserAssignedManagedIdentity',
+          'X509Certificate',
+        ],
         'properties.mqttSettings.authentication.method',
         'InvalidRequestContent',
       )
@@ -382,10 +416,16 @@ const dataflowSpec: TypeSpec = {
     oneOf(p.mode, ['Enabled', 'Disabled'], 'properties.mode', 'InvalidRequestContent')
     p.mode ??= 'Enabled'
     required(p.operations, 'properties.operations')
-    if (!Array.isArray(p.operations)) throw armErrors.badRequest("'properties.operations' must be an array.", 'InvalidRequestContent')
+    if (!Array.isArray(p.operations))
+      throw armErrors.badRequest("'properties.operations' must be an array.", 'InvalidRequestContent')
     for (const [i, op] of (p.operations as Array<Record<string, unknown>>).entries()) {
       required(op?.operationType, `properties.operations[${i}].operationType`)
-      oneOf(op.operationType, ['Source', 'BuiltInTransformation', 'Destination'], `properties.operations[${i}].operationType`, 'InvalidRequestContent')
+      oneOf(
+        op.operationType,
+        ['Source', 'BuiltInTransformation', 'Destination'],
+        `properties.operations[${i}].operationType`,
+        'InvalidRequestContent',
+      )
       if (op.operationType === 'Source') {
         const s = op.sourceSettings as Record<string, unknown> | undefined
         required(s?.endpointRef, `properties.operations[${i}].sourceSettings.endpointRef`)
@@ -422,9 +462,17 @@ export const TYPE_SPECS: TypeSpec[] = [
   endpointSpec,
   dataflowSpec,
   readOnlySpec('Microsoft.IoTOperations/instances', 'Microsoft.IoTOperations', API_VERSIONS.iotOperations),
-  readOnlySpec('Microsoft.IoTOperations/instances/dataflowProfiles', 'Microsoft.IoTOperations', API_VERSIONS.iotOperations),
+  readOnlySpec(
+    'Microsoft.IoTOperations/instances/dataflowProfiles',
+    'Microsoft.IoTOperations',
+    API_VERSIONS.iotOperations,
+  ),
   readOnlySpec('Microsoft.Kubernetes/connectedClusters', 'Microsoft.Kubernetes', API_VERSIONS.connectedClusters),
-  readOnlySpec('Microsoft.ExtendedLocation/customLocations', 'Microsoft.ExtendedLocation', API_VERSIONS.customLocations),
+  readOnlySpec(
+    'Microsoft.ExtendedLocation/customLocations',
+    'Microsoft.ExtendedLocation',
+    API_VERSIONS.customLocations,
+  ),
 ]
 
 export function findTypeSpec(type: string): TypeSpec | undefined {
@@ -433,8 +481,13 @@ export function findTypeSpec(type: string): TypeSpec | undefined {
 }
 
 export function canonicalProvider(ns: string): string {
-  const all = [...TYPE_SPECS.map((s) => s.provider), 'Microsoft.Authorization', 'Microsoft.Resources', 'Microsoft.Insights']
+  const all = [
+    ...TYPE_SPECS.map((s) => s.provider),
+    'Microsoft.Authorization',
+    'Microsoft.Resources',
+    'Microsoft.Insights',
+  ]
   return all.find((p) => p.toLowerCase() === ns.toLowerCase()) ?? ns
 }
 
-export {namespaceSpec, topicSpaceSpec, endpointSpec, dataflowSpec}
+export {dataflowSpec, endpointSpec, namespaceSpec, topicSpaceSpec}

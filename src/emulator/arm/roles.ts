@@ -33,7 +33,11 @@ function visible(state: ArmState, scope: string, filter: string | null): ArmReso
     else {
       const m = /^(?:principalId\s+eq\s+'([^']*)'|assignedTo\('([^']*)'\))$/i.exec(c)
       if (!m) {
-        throw new ArmHttpError(400, 'UnsupportedQuery', `The filter '${filter}' is not supported. Supported filters are either 'atScope()' or 'principalId eq '{value}' or assignedTo('{value}')'.`)
+        throw new ArmHttpError(
+          400,
+          'UnsupportedQuery',
+          `The filter '${filter}' is not supported. Supported filters are either 'atScope()' or 'principalId eq '{value}' or assignedTo('{value}')'.`,
+        )
       }
       principal = (m[1] ?? m[2] ?? '').toLowerCase()
     }
@@ -73,18 +77,32 @@ export function handleRoleAssignments(
   }
   if (call.method !== 'PUT') throw methodNotAllowed(call)
   if (!GUID.test(name)) {
-    throw new ArmHttpError(400, 'InvalidRoleAssignmentId', `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`)
+    throw new ArmHttpError(
+      400,
+      'InvalidRoleAssignmentId',
+      `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`,
+    )
   }
   const props = bodyObject(call).properties as Record<string, unknown> | undefined
   const roleDefinitionId = props?.roleDefinitionId
   const principalId = props?.principalId
   if (typeof roleDefinitionId !== 'string' || typeof principalId !== 'string') {
-    throw new ArmHttpError(400, 'InvalidRoleAssignmentRequest', 'The role assignment request is missing roleDefinitionId or principalId.')
+    throw new ArmHttpError(
+      400,
+      'InvalidRoleAssignmentRequest',
+      'The role assignment request is missing roleDefinitionId or principalId.',
+    )
   }
-  const m = /^(?:\/subscriptions\/[^/]+)?\/providers\/Microsoft\.Authorization\/roleDefinitions\/([^/]+)$/i.exec(roleDefinitionId)
+  const m = /^(?:\/subscriptions\/[^/]+)?\/providers\/Microsoft\.Authorization\/roleDefinitions\/([^/]+)$/i.exec(
+    roleDefinitionId,
+  )
   const roleGuid = m?.[1]?.toLowerCase()
   if (!roleGuid || !KNOWN_ROLES.has(roleGuid)) {
-    throw new ArmHttpError(400, 'RoleDefinitionDoesNotExist', `The specified role definition with ID '${roleGuid ?? roleDefinitionId}' does not exist.`)
+    throw new ArmHttpError(
+      400,
+      'RoleDefinitionDoesNotExist',
+      `The specified role definition with ID '${roleGuid ?? roleDefinitionId}' does not exist.`,
+    )
   }
   const pKey = principalId.toLowerCase()
   const pending = state.replicating.get(pKey) ?? 0
@@ -111,7 +129,11 @@ export function handleRoleAssignments(
     String(r.properties.roleDefinitionId).toLowerCase().endsWith(`/${roleGuid}`)
   if (existing) {
     if (!same(existing)) {
-      throw new ArmHttpError(409, 'RoleAssignmentUpdateNotPermitted', 'Tenant ID, application ID, principal ID, and scope are not allowed to be updated.')
+      throw new ArmHttpError(
+        409,
+        'RoleAssignmentUpdateNotPermitted',
+        'Tenant ID, application ID, principal ID, and scope are not allowed to be updated.',
+      )
     }
     return ok(roleView(existing), 200)
   }
@@ -147,16 +169,19 @@ export function scopeNotFound(scope: string): ArmHttpError {
   const segs = scope.split('/').filter(Boolean)
   const p = segs.findIndex((s) => s.toLowerCase() === 'providers')
   if (p < 0) {
-    if (segs.length <= 2) return new ArmHttpError(404, 'SubscriptionNotFound', `The subscription '${segs[1]}' could not be found.`)
+    if (segs.length <= 2)
+      return new ArmHttpError(404, 'SubscriptionNotFound', `The subscription '${segs[1]}' could not be found.`)
     return new ArmHttpError(404, 'ResourceGroupNotFound', `Resource group '${segs[3]}' could not be found.`)
   }
   const rest = segs.slice(p + 1)
   const type = [rest[0], ...rest.slice(1).filter((_, i) => i % 2 === 0)].join('/')
-  const name = rest.slice(1).filter((_, i) => i % 2 === 1).join('/')
+  const name = rest
+    .slice(1)
+    .filter((_, i) => i % 2 === 1)
+    .join('/')
   return new ArmHttpError(
     404,
     'ResourceNotFound',
     `The Resource '${type}/${name}' under resource group '${segs[3]}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
   )
 }
-

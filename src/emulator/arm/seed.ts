@@ -76,7 +76,12 @@ export const ARM_SCENARIOS = {
   },
   'no-iot-extension': () => {
     const s = defaultSeed()
-    s.clusters = [{name: DEFAULTS.cluster, extensions: [{name: 'azure-arc-containerstorage', extensionType: 'microsoft.arc.containerstorage'}]}]
+    s.clusters = [
+      {
+        name: DEFAULTS.cluster,
+        extensions: [{name: 'azure-arc-containerstorage', extensionType: 'microsoft.arc.containerstorage'}],
+      },
+    ]
     return s
   },
   'two-iot-extensions': () => {
@@ -90,7 +95,8 @@ export const ARM_SCENARIOS = {
   },
   'extension-without-identity': () => {
     const s = defaultSeed()
-    for (const e of s.clusters?.[0]?.extensions ?? []) if (e.extensionType === 'microsoft.iotoperations') e.principalId = null
+    for (const e of s.clusters?.[0]?.extensions ?? [])
+      if (e.extensionType === 'microsoft.iotoperations') e.principalId = null
     return s
   },
   'provider-not-registered': () => ({...defaultSeed(), providers: {'Microsoft.EventGrid': 'NotRegistered'}}),
@@ -121,7 +127,9 @@ export const ARM_SCENARIOS = {
 export type ArmScenarioName = keyof typeof ARM_SCENARIOS
 
 /** A full seed from a scenario name or a partial seed (missing fields from the default). */
-export function resolveSeed(seed?: ArmSeed | ArmScenarioName): ArmSeed & {subscriptionId: string; tenantId: string; callerPrincipalId: string} {
+export function resolveSeed(
+  seed?: ArmSeed | ArmScenarioName,
+): ArmSeed & {subscriptionId: string; tenantId: string; callerPrincipalId: string} {
   if (typeof seed === 'string') {
     const make = ARM_SCENARIOS[seed]
     if (!make) throw new Error(`Unknown emulator scenario '${seed}' (known: ${Object.keys(ARM_SCENARIOS).join(', ')})`)
@@ -155,7 +163,8 @@ export function applySeed(state: ArmState, seed: ArmSeed, env: EmulatorEnv): voi
   }
   for (const [ns, st] of Object.entries(s.providers ?? {})) state.subscription(sub)?.providers.set(ns.toLowerCase(), st)
   state.principals.set(s.callerPrincipalId.toLowerCase(), {id: s.callerPrincipalId, type: 'User'})
-  for (const p of s.principals ?? []) state.principals.set(p.id.toLowerCase(), {id: p.id, type: p.type ?? 'ServicePrincipal'})
+  for (const p of s.principals ?? [])
+    state.principals.set(p.id.toLowerCase(), {id: p.id, type: p.type ?? 'ServicePrincipal'})
   for (const [id, n] of Object.entries(s.replicatingPrincipals ?? {})) {
     state.replicating.set(id.toLowerCase(), n)
     if (!state.principals.has(id.toLowerCase())) state.principals.set(id.toLowerCase(), {id, type: 'ServicePrincipal'})
@@ -165,7 +174,8 @@ export function applySeed(state: ArmState, seed: ArmSeed, env: EmulatorEnv): voi
 
   const rgs = s.resourceGroups ?? []
   const defaultRg = rgs[0]?.name ?? DEFAULTS.resourceGroup
-  const rgLocation = (rg: string) => rgs.find((r) => r.name.toLowerCase() === rg.toLowerCase())?.location ?? DEFAULTS.location
+  const rgLocation = (rg: string) =>
+    rgs.find((r) => r.name.toLowerCase() === rg.toLowerCase())?.location ?? DEFAULTS.location
   const rgId = (rg: string) => `/subscriptions/${sub}/resourceGroups/${rg}`
   const sd = () => systemData(env)
   for (const rg of rgs) {

@@ -91,7 +91,8 @@ export class ArmState {
   /** Does a scope (subscription, resource group or resource id) exist? */
   scopeExists(scope: string): boolean {
     const segs = scope.split('/').filter(Boolean)
-    if (segs.length === 2 && segs[0]?.toLowerCase() === 'subscriptions') return this.subscriptions.has(key(segs[1] ?? ''))
+    if (segs.length === 2 && segs[0]?.toLowerCase() === 'subscriptions')
+      return this.subscriptions.has(key(segs[1] ?? ''))
     return this.has(`/${segs.join('/')}`)
   }
 

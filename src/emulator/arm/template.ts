@@ -31,7 +31,8 @@ function tokenize(src: string): Token[] {
       let v = ''
       i++
       for (;;) {
-        if (i >= src.length) throw armErrors.invalidTemplate(`The language expression '${src}' is not valid: unclosed string`)
+        if (i >= src.length)
+          throw armErrors.invalidTemplate(`The language expression '${src}' is not valid: unclosed string`)
         if (src[i] === "'") {
           if (src[i + 1] === "'") {
             v += "'"
@@ -77,7 +78,7 @@ function parse(src: string): Node {
   const peek = () => toks[pos]
   const expectP = (v: string) => {
     const t = toks[pos++]
-    if (!t || t.t !== 'p' || t.v !== v) throw bad(`expected '${v}'`)
+    if (t?.t !== 'p' || t.v !== v) throw bad(`expected '${v}'`)
   }
   function primary(): Node {
     const t = toks[pos++]
@@ -146,7 +147,8 @@ function evalNode(node: Node, ctx: TemplateContext, depth: number): unknown {
       const of = evalNode(node.of, ctx, depth) as Record<string, unknown> | unknown[]
       const i = evalNode(node.index, ctx, depth)
       const v = Array.isArray(of) ? of[Number(i)] : (of as Record<string, unknown>)?.[String(i)]
-      if (v === undefined) throw armErrors.invalidTemplate(`The language expression index '${String(i)}' is out of range`)
+      if (v === undefined)
+        throw armErrors.invalidTemplate(`The language expression index '${String(i)}' is out of range`)
       return v
     }
     case 'call':
@@ -178,7 +180,8 @@ function callFunction(name: string, argNodes: Node[], ctx: TemplateContext, dept
       const fmt = String(args[0])
       return fmt.replace(/\{(\d+)(:[^}]*)?\}/g, (_m, i: string) => {
         const v = args[Number(i) + 1]
-        if (v === undefined) throw armErrors.invalidTemplate(`The format string '${fmt}' refers to a missing argument {${i}}`)
+        if (v === undefined)
+          throw armErrors.invalidTemplate(`The format string '${fmt}' refers to a missing argument {${i}}`)
         return typeof v === 'string' ? v : JSON.stringify(v)
       })
     }
@@ -260,11 +263,16 @@ export function evaluateTemplate(
     throw armErrors.invalidTemplate('The request content is not a JSON object template')
   }
   const t = template as Record<string, unknown>
-  if (typeof t.contentVersion !== 'string') throw armErrors.invalidTemplate("Required property 'contentVersion' not found in JSON")
+  if (typeof t.contentVersion !== 'string')
+    throw armErrors.invalidTemplate("Required property 'contentVersion' not found in JSON")
   if (t.resources === undefined) throw armErrors.invalidTemplate("Required property 'resources' not found in JSON")
-  const declared = (t.parameters ?? {}) as Record<string, {type?: string; defaultValue?: unknown; allowedValues?: unknown[]}>
+  const declared = (t.parameters ?? {}) as Record<
+    string,
+    {type?: string; defaultValue?: unknown; allowedValues?: unknown[]}
+  >
   const supplied = (suppliedParameters ?? {}) as Record<string, {value?: unknown; reference?: unknown}>
-  if (typeof supplied !== 'object' || Array.isArray(supplied)) throw armErrors.invalidTemplate('The parameters are not an object')
+  if (typeof supplied !== 'object' || Array.isArray(supplied))
+    throw armErrors.invalidTemplate('The parameters are not an object')
   const unknownNames = Object.keys(supplied).filter((n) => !(n in declared))
   if (unknownNames.length > 0) {
     throw armErrors.invalidTemplate(
@@ -276,9 +284,13 @@ export function evaluateTemplate(
   for (const [n, decl] of Object.entries(declared)) {
     let value: unknown
     if (supplied[n] && 'value' in supplied[n]) value = supplied[n].value
-    else if (supplied[n]?.reference) throw armErrors.invalidTemplate(`Key Vault references (parameter '${n}') are not supported by the emulator`)
+    else if (supplied[n]?.reference)
+      throw armErrors.invalidTemplate(`Key Vault references (parameter '${n}') are not supported by the emulator`)
     else if ('defaultValue' in decl) value = evaluateValue(decl.defaultValue, ctx)
-    else throw armErrors.invalidTemplate(`The value for the template parameter '${n}' at line '1' and column '1' is not provided`)
+    else
+      throw armErrors.invalidTemplate(
+        `The value for the template parameter '${n}' at line '1' and column '1' is not provided`,
+      )
     checkParameterType(n, decl.type, value)
     if (decl.allowedValues && !decl.allowedValues.some((a) => JSON.stringify(a) === JSON.stringify(value))) {
       throw armErrors.invalidTemplate(`The provided value for the template parameter '${n}' is not valid`)
@@ -292,7 +304,8 @@ export function evaluateTemplate(
     : Object.entries(t.resources as Record<string, unknown>)
   const resources: TemplateResource[] = []
   for (const [symbol, raw] of rawResources) {
-    if (!raw || typeof raw !== 'object') throw armErrors.invalidTemplate(`The template resource '${symbol}' is not an object`)
+    if (!raw || typeof raw !== 'object')
+      throw armErrors.invalidTemplate(`The template resource '${symbol}' is not an object`)
     const r = raw as Record<string, unknown>
     if ('copy' in r || 'condition' in r || 'resources' in r || 'scope' in r) {
       throw armErrors.invalidTemplate(
@@ -302,9 +315,12 @@ export function evaluateTemplate(
     const type = evaluateValue(r.type, ctx)
     const name = evaluateValue(r.name, ctx)
     const apiVersion = evaluateValue(r.apiVersion, ctx)
-    if (typeof type !== 'string' || !type.includes('/')) throw armErrors.invalidTemplate(`The template resource '${symbol}' has no valid 'type'`)
-    if (typeof name !== 'string' || name === '') throw armErrors.invalidTemplate(`The template resource '${symbol}' has no valid 'name'`)
-    if (typeof apiVersion !== 'string') throw armErrors.invalidTemplate(`The template resource '${name}' has no 'apiVersion'`)
+    if (typeof type !== 'string' || !type.includes('/'))
+      throw armErrors.invalidTemplate(`The template resource '${symbol}' has no valid 'type'`)
+    if (typeof name !== 'string' || name === '')
+      throw armErrors.invalidTemplate(`The template resource '${symbol}' has no valid 'name'`)
+    if (typeof apiVersion !== 'string')
+      throw armErrors.invalidTemplate(`The template resource '${name}' has no 'apiVersion'`)
     const names = name.split('/')
     if (type.split('/').length - 1 !== names.length) {
       throw armErrors.invalidTemplate(
@@ -316,7 +332,8 @@ export function evaluateTemplate(
       if (f in r) body[f] = evaluateValue(r[f], ctx)
     }
     const dependsOn = evaluateValue(r.dependsOn ?? [], ctx)
-    if (!Array.isArray(dependsOn)) throw armErrors.invalidTemplate(`The 'dependsOn' of resource '${name}' is not an array`)
+    if (!Array.isArray(dependsOn))
+      throw armErrors.invalidTemplate(`The 'dependsOn' of resource '${name}' is not an array`)
     resources.push({
       symbol,
       type,
@@ -390,4 +407,3 @@ function orderByDependencies(resources: TemplateResource[]): TemplateResource[] 
   for (const r of resources) visit(r)
   return out
 }
-

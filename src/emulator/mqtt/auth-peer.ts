@@ -90,7 +90,14 @@ export async function startAuthPeer(opts: AuthPeerOptions): Promise<AuthPeer> {
       const sub = c.subs.find((s) => topicMatches(s.filter, from.topic))
       if (!sub) continue
       const qos = Math.min(sub.qos, from.qos) as 0 | 1
-      const out: IPublishPacket = {cmd: 'publish', topic: from.topic, payload: from.payload, qos, retain: false, dup: false}
+      const out: IPublishPacket = {
+        cmd: 'publish',
+        topic: from.topic,
+        payload: from.payload,
+        qos,
+        retain: false,
+        dup: false,
+      }
       if (qos > 0) {
         out.messageId = c.nextId
         c.nextId = c.nextId >= 65535 ? 1 : c.nextId + 1
@@ -119,7 +126,7 @@ export async function startAuthPeer(opts: AuthPeerOptions): Promise<AuthPeer> {
         const sp = p as ISubscribePacket
         const granted = sp.subscriptions.map((s) => {
           if (opts.allowSubscribe && !opts.allowSubscribe.some((a) => covers(a, s.topic))) return NOT_AUTHORIZED
-          const qos = (s.qos > 1 ? 1 : s.qos) as 0 | 1
+          const qos = Math.min(s.qos, 1) as 0 | 1
           c.subs = c.subs.filter((x) => x.filter !== s.topic)
           c.subs.push({filter: s.topic, qos})
           return qos

@@ -30,7 +30,10 @@ export function decodeJwt(token: string): Record<string, unknown> | undefined {
 export type JwtProblem = 'malformed' | 'signature' | 'audience' | 'expired'
 
 /** Checks signature (when a secret is given), audience and expiry; returns the problem or undefined when valid. */
-export function checkJwt(token: string, opts: {audience: string; secret?: string; nowSeconds?: number}): JwtProblem | undefined {
+export function checkJwt(
+  token: string,
+  opts: {audience: string; secret?: string; nowSeconds?: number},
+): JwtProblem | undefined {
   const claims = decodeJwt(token)
   if (!claims) return 'malformed'
   if (opts.secret) {

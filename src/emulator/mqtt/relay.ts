@@ -1,6 +1,6 @@
 import type {MqttClient} from 'mqtt'
 import {topicMatches} from '../../config/rules.js'
-import {type MqttEndpoint, connectMqtt, endMqtt} from '../../verify/transport.js'
+import {connectMqtt, endMqtt, type MqttEndpoint} from '../../verify/transport.js'
 
 /**
  * Stands in for the tutorial's two dataflows between two brokers: `local-to-remote` (tutorial/local on the IoT
@@ -16,6 +16,9 @@ export interface RelayRoute {
   /** Destination topic; `${inputTopic}` is replaced by the source topic, like a dataflow destination. */
   to: string
 }
+
+/** The dataflow destination placeholder for the source topic. */
+const INPUT_TOPIC = '$' + '{inputTopic}'
 
 export const TUTORIAL_ROUTES: RelayRoute[] = [
   {from: 'local', filter: 'tutorial/local', to: 'telemetry/aio'},
@@ -68,7 +71,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
         if (!topicMatches(r.filter, topic)) continue
         if (target.disconnecting) return
         forwarded[i] = (forwarded[i] ?? 0) + 1
-        target.publish(r.to.replaceAll('${inputTopic}', topic), payload, {qos}, () => {})
+        target.publish(r.to.replaceAll(INPUT_TOPIC, topic), payload, {qos}, () => {})
       }
     })
   }

@@ -74,7 +74,10 @@ export async function startBridgeEmulation(opts: BridgeEmulationOptions = {}): P
   const issueSat = (subject = 'system:serviceaccount:azure-iot-operations:mqtt-client') =>
     signJwt({aud: ['aio-internal'], sub: subject, exp: Math.floor(Date.now() / 1000) + 3600}, jwtSecret)
   const issueEntraToken = (claims: Record<string, unknown> = {}) =>
-    signJwt({aud: 'https://eventgrid.azure.net/', oid: 'emulated', exp: Math.floor(Date.now() / 1000) + 3600, ...claims}, jwtSecret)
+    signJwt(
+      {aud: 'https://eventgrid.azure.net/', oid: 'emulated', exp: Math.floor(Date.now() / 1000) + 3600, ...claims},
+      jwtSecret,
+    )
   const relayCert = await pki.issue('relay')
   const relaySat = issueSat('system:serviceaccount:azure-iot-operations:aio-dataflow')
 
@@ -90,7 +93,12 @@ export async function startBridgeEmulation(opts: BridgeEmulationOptions = {}): P
         tls:
           spec.tls === false
             ? undefined
-            : {certFile: server.cert, keyFile: server.key, caFile: pki.caCert, requireCertificate: spec.requireCertificate},
+            : {
+                certFile: server.cert,
+                keyFile: server.key,
+                caFile: pki.caCert,
+                requireCertificate: spec.requireCertificate,
+              },
         useIdentityAsUsername: spec.requireCertificate && !spec.users,
       })
       return {host: m.host, port: m.port, mosquitto: m, stop: () => m.stop()}
@@ -103,7 +111,12 @@ export async function startBridgeEmulation(opts: BridgeEmulationOptions = {}): P
     const peer = await startAuthPeer({
       auth,
       tls: {cert: await readFile(server.cert, 'utf8'), key: await readFile(server.key, 'utf8')},
-      allowSubscribe: spec.allowSubscribe && [...spec.allowSubscribe, ...(opts.routes ?? []).map((r) => r.filter), 'tutorial/local', 'telemetry/#'],
+      allowSubscribe: spec.allowSubscribe && [
+        ...spec.allowSubscribe,
+        ...(opts.routes ?? []).map((r) => r.filter),
+        'tutorial/local',
+        'telemetry/#',
+      ],
       allowPublish: spec.allowPublish && [...spec.allowPublish, 'tutorial/cloud', 'telemetry/aio'],
     })
     return {host: peer.host, port: peer.port, peer, stop: () => peer.stop()}

@@ -1,0 +1,58 @@
+import {BaseCommand} from '../base-command.js'
+import {resolveBridgeConfig} from '../config/bridge-config.js'
+import {ExitCode} from '../errors.js'
+import {azureFlags, clusterFlags, eventGridFlags} from '../flags.js'
+import type {StatusAssessment} from '../plan/status.js'
+import {bridgeModelFlags, deploymentTargetFlags} from '../render/flags.js'
+
+export interface StatusResult extends StatusAssessment {
+  subscriptionId: string
+  resourceGroup: string
+  namespace: string
+  topicSpace: string
+}
+
+export default class Status extends BaseCommand {
+  static override summary = 'Check every piece of the bridge against what setup makes; read-only; exit 10 on any gap.'
+  static override description =
+    `Reads Azure (never writes) and checks: the namespace exists with MQTT enabled, enough sessions per client and a hostname; the topic space exists with the wanted templates; the cluster's IoT Operations identity (needs --cluster) holds TopicSpaces Publisher and Subscriber at the topic space or above (the table says where); the dataflow endpoint exists and points at <hostname>:8883; both dataflows exist, match the model and are provisioned. Each gap comes with the command that closes it. Checks that cannot run (no --cluster, or a piece they depend on is missing) are shown as not checked.
+
+EXIT CODES
+  0 clean   10 at least one gap   2 invalid input   3 not logged in   4 permission denied   5 prerequisite missing   7 Azure kept failing`
+  static override examples = [
+    '<%= config.bin %> status -g my-rg -n my-eg-namespace -c my-cluster',
+    '<%= config.bin %> status --json | jq ".gaps"',
+    '<%= config.bin %> status && echo "bridge in place"',
+  ]
+  static override flags = {
+    ...azureFlags,
+    namespace: eventGridFlags.namespace,
+    'topic-space': eventGridFlags['topic-space'],
+    'topic-template': eventGridFlags['topic-template'],
+    'max-client-sessions': eventGridFlags['max-client-sessions'],
+    ...clusterFlags,
+    ...bridgeModelFlags,
+    ...deploymentTargetFlags,
+  }
+
+  async run(): Promise<StatusResult> {
+    const {flags} = await this.parse(Status)
+    const config = resolveBridgeConfig(flags, process.env, {requireCluster: false})
+    const {buildBridgeModel} = await import('../model/bridge-model.js')
+    const model = buildBridgeModel({...flags, hostname: undefined})
+    const [{createArmClient}, {observeStatus}, {assessStatus}, {formatStatus}] = await Promise.all([
+      import('../azure/arm-client.js'),
+      import('../status/observe.js'),
+      import('../plan/status.js'),
+      import('../ui/status-format.js'),
+    ])
+    const arm = await createArmClient(config, {trace: this.debugEnabled ? (l) => this.note(`[arm] ${l}`) : undefined})
+    const statusConfig = {...config, model, ...(flags.instance ? {instance: flags.instance} : {})}
+    const assessment = assessStatus(statusConfig, await observeStatus(arm, statusConfig))
+    this.out(formatStatus(assessment, this.theme(), config))
+    // A gap is a finding, not an error: the --json result still carries every check, and the exit code says "gap".
+    if (!assessment.clean) process.exitCode = ExitCode.statusGap
+    const {subscriptionId, resourceGroup, namespace, topicSpace} = config
+    return {subscriptionId, resourceGroup, namespace, topicSpace, ...assessment}
+  }
+}

@@ -1,0 +1,368 @@
+import type {RoleAssignment} from '../azure/authorization-gateway.js'
+import type {EventGridNamespace, TopicSpace} from '../azure/eventgrid-gateway.js'
+import {
+  namespaceId,
+  ROLES,
+  type RoleKey,
+  resourceGroupId,
+  roleGuidOf,
+  sameId,
+  subscriptionId,
+  topicSpaceId,
+} from '../azure/ids.js'
+import type {IotOpsResource} from '../azure/iotops-gateway.js'
+import {type BridgeModel, EVENT_GRID_MQTT_PORT} from '../model/bridge-model.js'
+import {containsDesired} from '../setup/apply-dataflows.js'
+
+/**
+ * status's assessor: pure, (config, what Azure holds) → one check per piece of the bridge, each saying whether it
+ * matches what setup would make, what was found, and the command that closes the gap.
+ */
+
+export interface StatusConfig {
+  subscriptionId: string
+  resourceGroup: string
+  namespace: string
+  topicSpace: string
+  topicTemplates: string[]
+  maxClientSessions: number
+  cluster?: string
+  /** Names and desired properties of the endpoint and dataflows (the hostname is taken from the namespace). */
+  model: BridgeModel
+  /** --instance, when given (for the fix commands). */
+  instance?: string
+}
+
+/** A problem met while looking (a missing extension, no instance): shown as the check's detail and fix. */
+export interface LookupProblem {
+  code: string
+  message: string
+  remedy?: string
+}
+
+export interface StatusObserved {
+  namespace?: EventGridNamespace
+  topicSpace?: TopicSpace
+  /** undefined: no --cluster, not looked up. */
+  principal?: {principalId: string; extension: string} | {problem: LookupProblem}
+  /** The principal's assignments that apply at the topic space (made at it or above it). */
+  roleAssignments: RoleAssignment[]
+  /** The IoT Operations instance (found like setup finds it) and the resources on it. */
+  iotOps: {
+    instance?: string
+    problem?: LookupProblem
+    endpoint?: IotOpsResource
+    dataflows: Record<string, IotOpsResource | undefined>
+  }
+}
+
+export type StatusCheckId =
+  | 'namespace.exists'
+  | 'namespace.mqtt'
+  | 'namespace.sessions'
+  | 'namespace.hostname'
+  | 'topicSpace.exists'
+  | 'topicSpace.templates'
+  | 'principal'
+  | 'role.publisher'
+  | 'role.subscriber'
+  | 'instance'
+  | 'endpoint.exists'
+  | 'endpoint.host'
+  | `dataflow.${string}`
+
+export interface StatusCheck {
+  id: StatusCheckId
+  /** A short name of the piece, for the table. */
+  title: string
+  /** true only when the piece was checked and matches. */
+  ok: boolean
+  /** Not checked (an input is missing, or a check it depends on failed): not a gap by itself. */
+  skipped?: boolean
+  detail: string
+  /** The command that closes the gap (gaps only). */
+  fix?: string
+}
+
+export interface StatusAssessment {
+  /** No gap: every check that ran passed. */
+  clean: boolean
+  /** Ids of the checks that found a gap. */
+  gaps: StatusCheckId[]
+  /** Ids of the checks that were skipped. */
+  skipped: StatusCheckId[]
+  checks: StatusCheck[]
+}
+
+/** The setup command that converges everything, with the inputs this status run was given. */
+export function setupCommand(config: StatusConfig, extra = ''): string {
+  const parts = [
+    'aio-bridge setup',
+    `--subscription ${config.subscriptionId}`,
+    `-g ${config.resourceGroup}`,
+    `-n ${config.namespace}`,
+    `-c ${config.cluster ?? '<cluster>'}`,
+    ...(config.topicSpace === 'tutorial' ? [] : [`--topic-space ${config.topicSpace}`]),
+    ...(config.instance ? [`--instance ${config.instance}`] : []),
+  ]
+  return `${parts.join(' ')}${extra ? ` ${extra}` : ''}`
+}
+
+/** Where an assignment comes from, seen from the topic space: the topic space itself, or a scope above it. */
+export function describeScope(scope: string, config: StatusConfig): string {
+  const sub = config.subscriptionId
+  const rg = config.resourceGroup
+  if (sameId(scope, topicSpaceId(sub, rg, config.namespace, config.topicSpace))) return 'at the topic space'
+  if (sameId(scope, namespaceId(sub, rg, config.namespace))) return 'inherited from the namespace'
+  if (sameId(scope, resourceGroupId(sub, rg))) return `inherited from resource group ${rg}`
+  if (sameId(scope, subscriptionId(sub))) return `inherited from subscription ${sub}`
+  if (/^\/providers\/Microsoft\.Management\/managementGroups\//i.test(scope))
+    return `inherited from management group ${scope.split('/').pop()}`
+  return `inherited from ${scope}`
+}
+
+/** Does `scope` contain `inner` (equal, or an ancestor of it)? */
+function covers(scope: string, inner: string): boolean {
+  if (scope.trim() === '') return false
+  const s = scope.replace(/\/+$/, '').toLowerCase()
+  const i = inner.replace(/\/+$/, '').toLowerCase()
+  return s === '' || i === s || i.startsWith(`${s}/`)
+}
+
+const SCOPE_RANK = (scope: string, tsId: string): number => scope.split('/').length - (sameId(scope, tsId) ? 1000 : 0)
+
+/** Pure: every check, in the order of the tutorial's steps. */
+export function assessStatus(config: StatusConfig, observed: StatusObserved): StatusAssessment {
+  const checks: StatusCheck[] = []
+  const setup = setupCommand(config)
+  const push = (c: StatusCheck) => checks.push(c.ok || c.skipped ? {...c, fix: undefined} : c)
+  const skip = (id: StatusCheckId, title: string, because: string) =>
+    push({id, title, ok: false, skipped: true, detail: `not checked: ${because}`})
+
+  // Namespace.
+  const ns = observed.namespace
+  const tsc = ns?.properties.topicSpacesConfiguration
+  const hostname = tsc?.hostname ?? undefined
+  if (!ns) {
+    push({
+      id: 'namespace.exists',
+      title: 'Namespace',
+      ok: false,
+      detail: `${config.namespace} does not exist in ${config.resourceGroup}`,
+      fix: setup,
+    })
+    for (const [id, title] of [
+      ['namespace.mqtt', 'MQTT broker'],
+      ['namespace.sessions', 'Sessions per client'],
+      ['namespace.hostname', 'MQTT hostname'],
+    ] as const)
+      skip(id, title, 'the namespace does not exist')
+  } else {
+    const state = ns.properties.provisioningState
+    push({
+      id: 'namespace.exists',
+      title: 'Namespace',
+      ok: true,
+      detail: `${ns.name} (${ns.location}${state ? `, ${state}` : ''})`,
+    })
+    const enabled = tsc?.state === 'Enabled'
+    push({
+      id: 'namespace.mqtt',
+      title: 'MQTT broker',
+      ok: enabled,
+      detail: enabled ? 'enabled' : `topicSpacesConfiguration.state is ${tsc?.state ?? 'not set'}`,
+      fix: setup,
+    })
+    const sessions = tsc?.maximumClientSessionsPerAuthenticationName ?? 1
+    push({
+      id: 'namespace.sessions',
+      title: 'Sessions per client',
+      ok: sessions >= config.maxClientSessions,
+      detail: `${sessions} per authentication name (wanted ≥ ${config.maxClientSessions})`,
+      fix: setupCommand(config, `--max-client-sessions ${config.maxClientSessions}`),
+    })
+    const provisioned = state === undefined || state.toLowerCase() === 'succeeded'
+    push({
+      id: 'namespace.hostname',
+      title: 'MQTT hostname',
+      ok: Boolean(hostname) && provisioned,
+      detail: hostname
+        ? `${hostname}${provisioned ? '' : ` (namespace ${state})`}`
+        : `none yet (namespace ${state ?? 'provisioning state unknown'})`,
+      fix: enabled
+        ? `Wait for the namespace to finish provisioning: az eventgrid namespace show -g ${config.resourceGroup} -n ${config.namespace} --query provisioningState`
+        : setup,
+    })
+  }
+
+  // Topic space.
+  const ts = observed.topicSpace
+  const tsId = topicSpaceId(config.subscriptionId, config.resourceGroup, config.namespace, config.topicSpace)
+  if (!ts) {
+    push({
+      id: 'topicSpace.exists',
+      title: 'Topic space',
+      ok: false,
+      detail: `${config.topicSpace} does not exist${ns ? '' : ' (no namespace)'}`,
+      fix: setup,
+    })
+    skip('topicSpace.templates', 'Topic templates', 'the topic space does not exist')
+  } else {
+    push({id: 'topicSpace.exists', title: 'Topic space', ok: true, detail: ts.name})
+    const have = ts.properties.topicTemplates ?? []
+    const missing = config.topicTemplates.filter((t) => !have.includes(t))
+    push({
+      id: 'topicSpace.templates',
+      title: 'Topic templates',
+      ok: missing.length === 0,
+      detail:
+        missing.length === 0 ? have.join(', ') : `missing ${missing.join(', ')} (has ${have.join(', ') || 'none'})`,
+      fix: setupCommand(config, config.topicTemplates.map((t) => `--topic-template '${t}'`).join(' ')),
+    })
+  }
+
+  // The IoT Operations identity and its two roles.
+  const p = observed.principal
+  let principalId: string | undefined
+  if (p === undefined) {
+    skip('principal', 'IoT Operations identity', '--cluster (or CLUSTER_NAME) not given')
+  } else if ('problem' in p) {
+    push({
+      id: 'principal',
+      title: 'IoT Operations identity',
+      ok: false,
+      detail: p.problem.message,
+      fix: p.problem.remedy ?? setup,
+    })
+  } else {
+    principalId = p.principalId
+    push({
+      id: 'principal',
+      title: 'IoT Operations identity',
+      ok: true,
+      detail: `${p.principalId} (extension ${p.extension})`,
+    })
+  }
+  for (const role of Object.keys(ROLES) as RoleKey[]) {
+    const id = `role.${role}` as const
+    const title = ROLES[role].name.replace('EventGrid TopicSpaces ', '')
+    if (!principalId) {
+      skip(
+        id,
+        title,
+        p === undefined ? '--cluster (or CLUSTER_NAME) not given' : 'the IoT Operations identity is unknown',
+      )
+      continue
+    }
+    if (!ts) {
+      skip(id, title, 'the topic space does not exist')
+      continue
+    }
+    const found = observed.roleAssignments
+      .filter(
+        (a) =>
+          roleGuidOf(a.properties.roleDefinitionId) === ROLES[role].id &&
+          a.properties.principalId.toLowerCase() === principalId?.toLowerCase() &&
+          covers(a.properties.scope ?? '', tsId),
+      )
+      .sort((a, b) => SCOPE_RANK(a.properties.scope ?? '', tsId) - SCOPE_RANK(b.properties.scope ?? '', tsId))
+    const best = found[0]
+    push({
+      id,
+      title,
+      ok: best !== undefined,
+      detail: best
+        ? `${ROLES[role].name} ${describeScope(best.properties.scope ?? '', config)} (assignment ${best.name})`
+        : `${ROLES[role].name} not assigned to ${principalId} at the topic space or above`,
+      fix: setup,
+    })
+  }
+
+  // The endpoint and the dataflows on the instance.
+  const io = observed.iotOps
+  const modelFix = setupCommand(config)
+  const dataflowIds = config.model.dataflows.map((df) => `dataflow.${df.name}` as const)
+  if (!io.instance) {
+    push({
+      id: 'instance',
+      title: 'IoT Operations instance',
+      ok: false,
+      detail: io.problem?.message ?? 'not found',
+      fix: io.problem?.remedy ?? modelFix,
+    })
+    for (const id of ['endpoint.exists', 'endpoint.host', ...dataflowIds] as const)
+      skip(id, titleOf(id), 'no IoT Operations instance')
+  } else {
+    push({id: 'instance', title: 'IoT Operations instance', ok: true, detail: io.instance})
+    const ep = io.endpoint
+    const epName = config.model.endpoint.name
+    if (!ep) {
+      push({
+        id: 'endpoint.exists',
+        title: titleOf('endpoint.exists'),
+        ok: false,
+        detail: `${epName} does not exist on instance ${io.instance}`,
+        fix: modelFix,
+      })
+      skip('endpoint.host', titleOf('endpoint.host'), 'the endpoint does not exist')
+    } else {
+      const state = ep.properties?.provisioningState
+      const good = state === undefined || state.toLowerCase() === 'succeeded'
+      push({
+        id: 'endpoint.exists',
+        title: titleOf('endpoint.exists'),
+        ok: good,
+        detail: `${ep.name}${state ? ` (${state})` : ''}`,
+        fix: modelFix,
+      })
+      const host = (ep.properties?.mqttSettings as {host?: string} | undefined)?.host
+      if (!hostname) {
+        skip('endpoint.host', titleOf('endpoint.host'), 'the namespace hostname is unknown')
+      } else {
+        const want = `${hostname}:${EVENT_GRID_MQTT_PORT}`
+        const same = (host ?? '').toLowerCase() === want.toLowerCase()
+        push({
+          id: 'endpoint.host',
+          title: titleOf('endpoint.host'),
+          ok: same,
+          detail: same ? (host ?? '') : `${host ?? 'no host'} (the namespace's is ${want})`,
+          fix: modelFix,
+        })
+      }
+    }
+    for (const df of config.model.dataflows) {
+      const id = `dataflow.${df.name}` as const
+      const r = io.dataflows[df.name]
+      if (!r) {
+        push({
+          id,
+          title: titleOf(id),
+          ok: false,
+          detail: `${df.name} does not exist on instance ${io.instance}`,
+          fix: modelFix,
+        })
+        continue
+      }
+      const state = r.properties?.provisioningState
+      const succeeded = (state ?? '').toLowerCase() === 'succeeded'
+      const matches = containsDesired(r.properties, df.properties)
+      push({
+        id,
+        title: titleOf(id),
+        ok: succeeded && matches,
+        detail: `${df.name} (${state ?? 'provisioning state unknown'})${matches ? '' : ', differs from the model (sources, destinations or mode)'}`,
+        fix: modelFix,
+      })
+    }
+  }
+
+  const gaps = checks.filter((c) => !c.ok && !c.skipped).map((c) => c.id)
+  return {clean: gaps.length === 0, gaps, skipped: checks.filter((c) => c.skipped).map((c) => c.id), checks}
+}
+
+function titleOf(id: StatusCheckId): string {
+  if (id === 'endpoint.exists') return 'Dataflow endpoint'
+  if (id === 'endpoint.host') return 'Endpoint host'
+  if (id.startsWith('dataflow.')) return `Dataflow ${id.slice('dataflow.'.length)}`
+  return id
+}

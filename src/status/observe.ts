@@ -1,0 +1,102 @@
+import {type ArmClient, ArmRequestError} from '../azure/arm-client.js'
+import {AuthorizationGateway, type RoleAssignment} from '../azure/authorization-gateway.js'
+import {EventGridGateway} from '../azure/eventgrid-gateway.js'
+import {ExtensionsGateway} from '../azure/extensions-gateway.js'
+import {topicSpaceId} from '../azure/ids.js'
+import {IotOpsGateway, type IotOpsResource} from '../azure/iotops-gateway.js'
+import {isAioBridgeError} from '../errors.js'
+import {resolvePrincipal} from '../plan/setup-plan.js'
+import type {LookupProblem, StatusConfig, StatusObserved} from '../plan/status.js'
+import {pickInstance} from '../setup/apply-dataflows.js'
+
+/**
+ * Reads every piece status checks, read-only, in one round of independent GETs (the assignments once the principal
+ * and the topic space are known; the endpoint and dataflows once the instance is). A missing piece is a finding, not
+ * an error; an error (not logged in, no permission, Azure down) still stops status with its own exit code.
+ */
+export async function observeStatus(arm: ArmClient, config: StatusConfig): Promise<StatusObserved> {
+  const sub = config.subscriptionId
+  const rg = config.resourceGroup
+  const eventGrid = new EventGridGateway(arm)
+  const namespace = eventGrid.getNamespace(sub, rg, config.namespace)
+  const topicSpace = eventGrid.getTopicSpace(sub, rg, config.namespace, config.topicSpace)
+  const principal = observePrincipal(arm, config)
+  const roles = (async (): Promise<RoleAssignment[]> => {
+    const [p, ts] = await Promise.all([principal, topicSpace])
+    if (!p || 'problem' in p || !ts) return []
+    return new AuthorizationGateway(arm).listRoleAssignmentsForPrincipal(
+      topicSpaceId(sub, rg, config.namespace, config.topicSpace),
+      p.principalId,
+    )
+  })()
+  const iotOps = observeIotOps(arm, config)
+  const [n, t, p, r, i] = await Promise.all([namespace, topicSpace, principal, roles, iotOps])
+  return {
+    ...(n ? {namespace: n} : {}),
+    ...(t ? {topicSpace: t} : {}),
+    ...(p ? {principal: p} : {}),
+    roleAssignments: r,
+    iotOps: i,
+  }
+}
+
+function problemOf(err: unknown): LookupProblem | undefined {
+  if (isAioBridgeError(err)) return {code: err.code, message: err.message, ...(err.remedy ? {remedy: err.remedy} : {})}
+  return undefined
+}
+
+async function observePrincipal(arm: ArmClient, config: StatusConfig): Promise<StatusObserved['principal']> {
+  const cluster = config.cluster
+  if (!cluster) return undefined
+  try {
+    const extensions = await new ExtensionsGateway(arm).listClusterExtensions(
+      config.subscriptionId,
+      config.resourceGroup,
+      cluster,
+    )
+    return resolvePrincipal(cluster, extensions)
+  } catch (err) {
+    if (err instanceof ArmRequestError && err.statusCode === 404) {
+      return {
+        problem: {
+          code: 'CLUSTER_NOT_FOUND',
+          message: `Arc-enabled cluster '${cluster}' was not found in resource group '${config.resourceGroup}'.`,
+          remedy: `Fix --cluster (az connectedk8s list -g ${config.resourceGroup} -o table lists the clusters).`,
+        },
+      }
+    }
+    const problem = problemOf(err)
+    if (problem) return {problem}
+    throw err
+  }
+}
+
+async function observeIotOps(arm: ArmClient, config: StatusConfig): Promise<StatusObserved['iotOps']> {
+  const sub = config.subscriptionId
+  const rg = config.resourceGroup
+  const gw = new IotOpsGateway(arm, config.model.apiVersion)
+  let instances: IotOpsResource[]
+  try {
+    instances = await gw.listInstances(sub, rg)
+  } catch (err) {
+    if (!(err instanceof ArmRequestError && err.statusCode === 404)) throw err
+    instances = []
+  }
+  let instance: IotOpsResource
+  try {
+    instance = pickInstance(instances, config.instance, rg)
+  } catch (err) {
+    const problem = problemOf(err)
+    if (!problem) throw err
+    return {problem, dataflows: {}}
+  }
+  const [endpoint, ...dataflows] = await Promise.all([
+    gw.get(gw.endpointId(sub, rg, instance.name, config.model.endpoint.name)),
+    ...config.model.dataflows.map((df) => gw.get(gw.dataflowId(sub, rg, instance.name, config.model.profile, df.name))),
+  ])
+  return {
+    instance: instance.name,
+    ...(endpoint ? {endpoint} : {}),
+    dataflows: Object.fromEntries(config.model.dataflows.map((df, i) => [df.name, dataflows[i]])),
+  }
+}

@@ -1,0 +1,278 @@
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+import {MANAGED_TAG, ROLES, roleAssignmentName} from '../../src/azure/ids.js'
+import {
+  isSetupRoleAssignment,
+  type ObservedInstance,
+  planTeardown,
+  scopeOfAssignmentId,
+  type TeardownConfig,
+  type TeardownObserved,
+  teardownPhases,
+} from '../../src/plan/teardown-plan.js'
+import {
+  assignment,
+  DATAFLOW_IDS,
+  DEPLOYMENT_ID,
+  DEPLOYMENT_NAME,
+  ENDPOINT_ID,
+  INSTANCE,
+  NS_ID,
+  namespace,
+  OTHER_PRINCIPAL,
+  PRINCIPAL,
+  RG,
+  SUB,
+  TS_ID,
+  topicSpace,
+} from './fixtures.js'
+
+const config = (over: Partial<TeardownConfig> = {}): TeardownConfig => ({
+  subscriptionId: SUB,
+  resourceGroup: RG,
+  namespace: 'eg-bridge',
+  topicSpace: 'tutorial',
+  target: 'arm',
+  keepNamespace: false,
+  ...over,
+})
+
+function instance(opts: {deployment?: boolean; exists?: boolean | Record<string, boolean>; name?: string} = {}): ObservedInstance {
+  const exists = (id: string) => (typeof opts.exists === 'object' ? (opts.exists[id] ?? true) : (opts.exists ?? true))
+  return {
+    name: opts.name ?? INSTANCE,
+    ...(opts.deployment === false ? {} : {deployment: {id: DEPLOYMENT_ID, name: DEPLOYMENT_NAME}}),
+    resources: [
+      {id: ENDPOINT_ID, kind: 'dataflowEndpoint', name: 'eventgrid', exists: exists(ENDPOINT_ID)},
+      {id: DATAFLOW_IDS['local-to-remote'], kind: 'dataflow', name: 'local-to-remote', exists: exists(DATAFLOW_IDS['local-to-remote'])},
+      {id: DATAFLOW_IDS['remote-to-local'], kind: 'dataflow', name: 'remote-to-local', exists: exists(DATAFLOW_IDS['remote-to-local'])},
+    ],
+  }
+}
+
+/** Everything setup makes, as Azure shows it after setup. */
+function afterSetup(over: Partial<TeardownObserved> = {}): TeardownObserved {
+  return {
+    namespace: namespace(),
+    topicSpace: topicSpace(),
+    roleAssignments: [assignment('publisher'), assignment('subscriber')],
+    instances: [instance()],
+    ...over,
+  }
+}
+
+const kinds = (o: TeardownObserved, c = config()) => planTeardown(c, o).deletions.map((d) => `${d.kind}:${d.name}`)
+
+describe('planTeardown: what setup made goes, in reverse dependency order', () => {
+  it('after setup: dataflows, endpoint, deployment record, both roles, topic space, namespace', () => {
+    const plan = planTeardown(config(), afterSetup())
+    assert.deepEqual(
+      plan.deletions.map((d) => d.kind),
+      ['dataflow', 'dataflow', 'dataflowEndpoint', 'deployment', 'roleAssignment', 'roleAssignment', 'topicSpace', 'namespace'],
+    )
+    assert.deepEqual(plan.kept, [])
+    assert.deepEqual(
+      plan.deletions.map((d) => d.id),
+      [
+        DATAFLOW_IDS['local-to-remote'],
+        DATAFLOW_IDS['remote-to-local'],
+        ENDPOINT_ID,
+        DEPLOYMENT_ID,
+        assignment('publisher').id,
+        assignment('subscriber').id,
+        TS_ID,
+        NS_ID,
+      ],
+    )
+    // Keys are unique: they name the progress lines.
+    assert.equal(new Set(plan.deletions.map((d) => d.key)).size, plan.deletions.length)
+  })
+
+  it('phases never go backwards, and each phase holds one dependency level', () => {
+    const plan = planTeardown(config(), afterSetup())
+    const phases = teardownPhases(plan)
+    assert.deepEqual(
+      phases.map((p) => [...new Set(p.map((d) => d.kind))]),
+      [['dataflow'], ['dataflowEndpoint'], ['deployment'], ['roleAssignment'], ['topicSpace'], ['namespace']],
+    )
+    assert.equal(phases.flat().length, plan.deletions.length)
+  })
+
+  it('after teardown (nothing left) there is nothing to delete: a second run changes nothing', () => {
+    const plan = planTeardown(config(), {roleAssignments: [], instances: [instance({deployment: false, exists: false})]})
+    assert.deepEqual(plan.deletions, [])
+    assert.deepEqual(plan.kept, [])
+  })
+
+  it('no instance in the group: only the Event Grid side, and a note', () => {
+    const plan = planTeardown(config(), afterSetup({instances: []}))
+    assert.equal(plan.deletions.filter((d) => d.kind.startsWith('dataflow') || d.kind === 'deployment').length, 0)
+    assert.match(plan.notes.join('\n'), /No IoT Operations instance/)
+  })
+})
+
+describe('planTeardown: the namespace', () => {
+  it('a namespace the user brought (no managed-by tag) is kept, with the reason', () => {
+    const plan = planTeardown(config(), afterSetup({namespace: namespace({managed: false})}))
+    assert.ok(!plan.deletions.some((d) => d.kind === 'namespace'))
+    const kept = plan.kept.find((k) => k.kind === 'namespace')
+    assert.equal(kept?.id, NS_ID)
+    assert.match(kept?.reason ?? '', /managed-by: aio-bridge/)
+    // What setup made inside it still goes.
+    assert.ok(plan.deletions.some((d) => d.kind === 'topicSpace'))
+    assert.equal(plan.deletions.filter((d) => d.kind === 'roleAssignment').length, 2)
+  })
+
+  it('a managed-by tag with another value is not ours', () => {
+    const plan = planTeardown(config(), afterSetup({namespace: namespace({tags: {[MANAGED_TAG.key]: 'terraform'}})}))
+    assert.ok(plan.kept.some((k) => k.kind === 'namespace'))
+    assert.ok(!plan.deletions.some((d) => d.kind === 'namespace'))
+  })
+
+  it('a tag key in other case is not ours either (tags are matched exactly)', () => {
+    const plan = planTeardown(config(), afterSetup({namespace: namespace({tags: {'Managed-By': 'aio-bridge'}})}))
+    assert.ok(!plan.deletions.some((d) => d.kind === 'namespace'))
+  })
+
+  it('--keep-namespace keeps a managed namespace and says why; the topic space still goes', () => {
+    const plan = planTeardown(config({keepNamespace: true}), afterSetup())
+    assert.deepEqual(
+      plan.kept.map((k) => [k.kind, k.reason]),
+      [['namespace', '--keep-namespace']],
+    )
+    assert.ok(plan.deletions.some((d) => d.kind === 'topicSpace'))
+  })
+
+  it('a managed namespace holding a topic space someone else made is kept (deleting it would delete theirs)', () => {
+    const plan = planTeardown(config(), afterSetup({topicSpace: topicSpace({managed: false})}))
+    assert.deepEqual(plan.deletions.filter((d) => d.kind === 'namespace' || d.kind === 'topicSpace'), [])
+    assert.deepEqual(plan.kept.map((k) => k.kind).sort(), ['namespace', 'topicSpace'])
+    assert.match(plan.kept.find((k) => k.kind === 'namespace')?.reason ?? '', /holds topic space 'tutorial'/)
+  })
+
+  it('a managed namespace whose topic space is already gone is deleted', () => {
+    assert.deepEqual(kinds({namespace: namespace(), roleAssignments: [], instances: []}), ['namespace:eg-bridge'])
+  })
+})
+
+describe('planTeardown: the topic space', () => {
+  it('a topic space without the managed description is kept; setup’s role assignments on it still go', () => {
+    const plan = planTeardown(config(), afterSetup({namespace: namespace({managed: false}), topicSpace: topicSpace({managed: false})}))
+    assert.deepEqual(
+      plan.deletions.map((d) => d.kind),
+      ['dataflow', 'dataflow', 'dataflowEndpoint', 'deployment', 'roleAssignment', 'roleAssignment'],
+    )
+    assert.match(plan.kept.find((k) => k.kind === 'topicSpace')?.reason ?? '', /not created by aio-bridge/)
+  })
+})
+
+describe('planTeardown: role assignments, by their deterministic names', () => {
+  it('keeps an equivalent assignment made by hand (another name), and lists it', () => {
+    const byHand = assignment('publisher', {name: '0b7c5d1e-0000-4000-8000-000000000001'})
+    const plan = planTeardown(config(), afterSetup({roleAssignments: [byHand, assignment('subscriber')]}))
+    const roles = plan.deletions.filter((d) => d.kind === 'roleAssignment')
+    assert.deepEqual(
+      roles.map((r) => r.name),
+      [assignment('subscriber').name],
+    )
+    assert.deepEqual(
+      plan.kept.map((k) => k.name),
+      [byHand.name],
+    )
+    assert.match(plan.kept[0]?.reason ?? '', /EventGrid TopicSpaces Publisher/)
+  })
+
+  it('deletes setup-named assignments for any principal (e.g. --grant-caller’s), not only the extension’s', () => {
+    const plan = planTeardown(config(), afterSetup({roleAssignments: [assignment('publisher', {principalId: OTHER_PRINCIPAL})]}))
+    assert.deepEqual(
+      plan.deletions.filter((d) => d.kind === 'roleAssignment').map((d) => d.name),
+      [roleAssignmentName(TS_ID, ROLES.publisher.id, OTHER_PRINCIPAL)],
+    )
+  })
+
+  it('ignores inherited assignments (namespace, group, subscription) and other roles', () => {
+    const inherited = assignment('publisher', {scope: NS_ID, name: roleAssignmentName(NS_ID, ROLES.publisher.id, PRINCIPAL)})
+    const otherRole = assignment('publisher', {roleGuid: 'b24988ac-6180-42a0-ab88-20f7382dd24c', name: roleAssignmentName(TS_ID, 'b24988ac-6180-42a0-ab88-20f7382dd24c', PRINCIPAL)})
+    const plan = planTeardown(config(), afterSetup({roleAssignments: [inherited, otherRole]}))
+    assert.deepEqual(plan.deletions.filter((d) => d.kind === 'roleAssignment'), [])
+    assert.deepEqual(plan.kept, [])
+  })
+
+  it('a name derived for another scope, placed at the topic space, is not setup’s', () => {
+    const wrong = assignment('subscriber', {name: roleAssignmentName(NS_ID, ROLES.subscriber.id, PRINCIPAL)})
+    assert.equal(isSetupRoleAssignment(wrong, TS_ID), false)
+    const plan = planTeardown(config(), afterSetup({roleAssignments: [wrong]}))
+    assert.deepEqual(plan.deletions.filter((d) => d.kind === 'roleAssignment'), [])
+    assert.equal(plan.kept.length, 1)
+  })
+
+  it('matches names, scopes and role ids without regard to case', () => {
+    const a = assignment('publisher')
+    const upper = {...a, name: a.name.toUpperCase(), properties: {...a.properties, scope: TS_ID.toUpperCase(), principalId: PRINCIPAL.toUpperCase()}}
+    assert.equal(isSetupRoleAssignment(upper, TS_ID), true)
+  })
+
+  it('an assignment without properties.scope takes the scope from its id', () => {
+    const a = assignment('publisher')
+    const {scope: _s, ...props} = a.properties
+    assert.equal(scopeOfAssignmentId(a.id), TS_ID)
+    assert.equal(isSetupRoleAssignment({...a, properties: props}, TS_ID), true)
+  })
+})
+
+describe('planTeardown: dataflows and endpoint (ARM)', () => {
+  it('without the deployment aio-bridge-<instance>, existing endpoint and dataflows are kept (setup did not deploy them)', () => {
+    const plan = planTeardown(config(), afterSetup({instances: [instance({deployment: false})]}))
+    assert.ok(!plan.deletions.some((d) => ['dataflow', 'dataflowEndpoint', 'deployment'].includes(d.kind)))
+    assert.deepEqual(plan.kept.map((k) => k.kind).sort(), ['dataflow', 'dataflow', 'dataflowEndpoint'])
+    assert.match(plan.kept[0]?.reason ?? '', /no deployment aio-bridge-aio-1/)
+  })
+
+  it('with the deployment but the resources already gone: only the record goes', () => {
+    assert.deepEqual(
+      kinds(afterSetup({instances: [instance({exists: false})], roleAssignments: [], namespace: undefined, topicSpace: undefined})),
+      [`deployment:${DEPLOYMENT_NAME}`],
+    )
+  })
+
+  it('deletes only what still exists (a teardown interrupted half way continues)', () => {
+    const plan = planTeardown(config(), {roleAssignments: [], instances: [instance({exists: {[DATAFLOW_IDS['local-to-remote']]: false}})]})
+    assert.deepEqual(
+      plan.deletions.map((d) => d.name),
+      ['remote-to-local', 'eventgrid', DEPLOYMENT_NAME],
+    )
+  })
+
+  it('several instances: only the one with an aio-bridge deployment is touched', () => {
+    const plan = planTeardown(config(), {roleAssignments: [], instances: [instance({name: 'aio-2', deployment: false}), instance()]})
+    assert.ok(plan.deletions.every((d) => !d.title.includes('aio-2')))
+    assert.equal(plan.deletions.length, 4)
+    assert.equal(plan.kept.length, 3)
+  })
+})
+
+describe('planTeardown: dataflows and endpoint (kubernetes)', () => {
+  const kubernetes = {
+    kubectl: '/usr/bin/kubectl',
+    manifest: 'kind: Dataflow\n',
+    objects: [
+      {kind: 'Dataflow', name: 'local-to-remote', namespace: 'azure-iot-operations'},
+      {kind: 'DataflowEndpoint', name: 'eventgrid', namespace: 'azure-iot-operations'},
+    ],
+  }
+  it('one kubectl delete first, then the Azure side; no ARM dataflow deletions', () => {
+    const plan = planTeardown(config({target: 'kubernetes'}), afterSetup({instances: undefined, kubernetes}))
+    assert.equal(plan.deletions[0]?.kind, 'kubernetesObjects')
+    assert.equal(plan.deletions[0]?.manifest, 'kind: Dataflow\n')
+    assert.equal(plan.deletions[0]?.kubectl, '/usr/bin/kubectl')
+    assert.ok(!plan.deletions.some((d) => d.kind === 'dataflow' || d.kind === 'deployment'))
+    assert.equal(plan.deletions.length, 5)
+  })
+
+  it('without kubectl the step is still listed, with a note', () => {
+    const {kubectl: _k, ...noKubectl} = kubernetes
+    const plan = planTeardown(config({target: 'kubernetes'}), afterSetup({instances: undefined, kubernetes: noKubectl}))
+    assert.equal(plan.deletions[0]?.kubectl, undefined)
+    assert.match(plan.notes.join(), /kubectl is not on PATH/)
+  })
+})
