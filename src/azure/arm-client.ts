@@ -1,6 +1,7 @@
 import type {TokenCredential} from '@azure/core-auth'
 import type {HttpClient, Pipeline} from '@azure/core-rest-pipeline'
 import type {AzureTarget} from '../config/bridge-config.js'
+import {tuningFromEnv} from '../config/tuning.js'
 import {AioBridgeError, ExitCode} from '../errors.js'
 
 /**
@@ -414,13 +415,13 @@ export async function createArmClient(
   opts: {credential?: TokenCredential; trace?: (line: string) => void} = {},
 ): Promise<ArmClient> {
   const credential = opts.credential ?? (await createCredential())
-  const env = process.env
+  const tuning = tuningFromEnv()
   return new ArmClient({
     credential,
     endpoint: target.armEndpoint,
     audience: target.armAudience,
-    pollIntervalInMs: numberEnv(env.AIO_BRIDGE_POLL_INTERVAL_MS),
-    retryDelayInMs: numberEnv(env.AIO_BRIDGE_RETRY_DELAY_MS),
+    pollIntervalInMs: tuning.pollIntervalInMs,
+    retryDelayInMs: tuning.retryDelayInMs,
     trace: opts.trace,
   })
 }
@@ -433,10 +434,4 @@ export async function createCredential(): Promise<TokenCredential> {
   const {DefaultAzureCredential} = await import('@azure/identity')
   sharedCredential = new DefaultAzureCredential()
   return sharedCredential
-}
-
-function numberEnv(v: string | undefined): number | undefined {
-  if (v === undefined || v === '') return undefined
-  const n = Number(v)
-  return Number.isFinite(n) && n >= 0 ? n : undefined
 }

@@ -85,6 +85,7 @@ export class DeploymentsGateway {
     const res = await this.arm.postAndWait<{
       status?: string
       changes?: WhatIfChange[]
+      properties?: {changes?: WhatIfChange[]}
       error?: {code?: string; message?: string}
     }>(
       `${this.path(sub, rg, name)}/whatIf`,
@@ -102,6 +103,6 @@ export class DeploymentsGateway {
         },
       )
     }
-    return res?.changes ?? []
+    return res?.properties?.changes ?? res?.changes ?? []
   }
 }

@@ -67,6 +67,7 @@ EXIT CODES
     const caller = flags['grant-caller']
       ? (await import('../azure/caller.js')).callerFromToken(await arm.armToken())
       : undefined
+    const tuning = (await import('../config/tuning.js')).tuningFromEnv()
     const target = flags.apply ? (flags.target as 'arm' | 'kubernetes') : 'files'
     const reporter = await createListrReporter(SETUP_STEPS, pickRenderer(this.jsonEnabled()))
     let result: SetupResult
@@ -74,6 +75,8 @@ EXIT CODES
       result = await runSetup(arm, config, reporter, {
         dryRun: flags['dry-run'],
         caller,
+        pollIntervalInMs: tuning.pollIntervalInMs,
+        principalRetryDelayInMs: tuning.retryDelayInMs,
         signal: this.abortController.signal,
         dataflows: dataflowsStep(arm, config, flags, target, {
           outDir: flags['out-dir'],

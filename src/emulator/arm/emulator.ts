@@ -208,6 +208,9 @@ class Emulator implements DeploymentHost {
     const ms = this.options.lroSettleMs ?? 2000
     if (ms <= 0) return
     const now = Date.now()
+    // Finished operations are kept ten minutes for late polls, then dropped so a long sandbox session stays small.
+    for (const [id, op] of this.state.operations)
+      if (op.status !== 'InProgress' && now - op.startedAt > 600_000) this.state.operations.delete(id)
     for (const op of this.state.operations.values())
       if (op.status === 'InProgress' && now - op.startedAt >= ms) this.finish(op)
   }

@@ -1,0 +1,282 @@
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+import {resourceGroupId, subscriptionId} from '../../src/azure/ids.js'
+import {assessStatus, describeScope, type StatusConfig, type StatusObserved, setupCommand} from '../../src/plan/status.js'
+import {makeChalk, makeTheme} from '../../src/ui/theme.js'
+import {formatStatus} from '../../src/ui/status-format.js'
+import {
+  assignment,
+  dataflow,
+  endpoint,
+  HOSTNAME,
+  INSTANCE,
+  model,
+  NS,
+  NS_ID,
+  namespace,
+  OTHER_PRINCIPAL,
+  PRINCIPAL,
+  RG,
+  SUB,
+  TS,
+  TS_ID,
+  topicSpace,
+} from '../teardown/fixtures.js'
+
+const config = (over: Partial<StatusConfig> = {}): StatusConfig => ({
+  subscriptionId: SUB,
+  resourceGroup: RG,
+  namespace: NS,
+  topicSpace: TS,
+  topicTemplates: ['telemetry/#'],
+  maxClientSessions: 3,
+  cluster: 'arc-1',
+  model: model(),
+  ...over,
+})
+
+/** Azure as setup leaves it. */
+function good(over: Partial<StatusObserved> = {}): StatusObserved {
+  return {
+    namespace: namespace(),
+    topicSpace: topicSpace(),
+    principal: {principalId: PRINCIPAL, extension: 'azure-iot-operations'},
+    roleAssignments: [assignment('publisher'), assignment('subscriber')],
+    iotOps: {
+      instance: INSTANCE,
+      endpoint: endpoint(),
+      dataflows: {'local-to-remote': dataflow('local-to-remote'), 'remote-to-local': dataflow('remote-to-local')},
+    },
+    ...over,
+  }
+}
+
+const ALL = [
+  'namespace.exists',
+  'namespace.mqtt',
+  'namespace.sessions',
+  'namespace.hostname',
+  'topicSpace.exists',
+  'topicSpace.templates',
+  'principal',
+  'role.publisher',
+  'role.subscriber',
+  'instance',
+  'endpoint.exists',
+  'endpoint.host',
+  'dataflow.local-to-remote',
+  'dataflow.remote-to-local',
+]
+
+const check = (o: StatusObserved, id: string, c = config()) => {
+  const found = assessStatus(c, o).checks.find((x) => x.id === id)
+  assert.ok(found, `no check ${id}`)
+  return found
+}
+
+describe('assessStatus: clean', () => {
+  it('after setup every check passes, in the tutorial’s order, and none carries a fix', () => {
+    const a = assessStatus(config(), good())
+    assert.equal(a.clean, true)
+    assert.deepEqual(a.gaps, [])
+    assert.deepEqual(a.skipped, [])
+    assert.deepEqual(
+      a.checks.map((c) => c.id),
+      ALL,
+    )
+    for (const c of a.checks) {
+      assert.equal(c.ok, true, c.id)
+      assert.equal(c.fix, undefined, c.id)
+    }
+    assert.match(check(good(), 'namespace.hostname').detail, new RegExp(HOSTNAME.replace(/\./g, '\\.')))
+  })
+})
+
+describe('assessStatus: each single piece missing or wrong is named', () => {
+  const cases: Array<[string, StatusObserved, string[]]> = [
+    ['MQTT disabled', good({namespace: namespace({state: 'Disabled'})}), ['namespace.mqtt']],
+    ['too few sessions', good({namespace: namespace({sessions: 1})}), ['namespace.sessions']],
+    ['topic template missing', good({topicSpace: topicSpace({templates: ['other/#']})}), ['topicSpace.templates']],
+    ['publisher missing', good({roleAssignments: [assignment('subscriber')]}), ['role.publisher']],
+    ['subscriber missing', good({roleAssignments: [assignment('publisher')]}), ['role.subscriber']],
+    ['both roles missing', good({roleAssignments: []}), ['role.publisher', 'role.subscriber']],
+    ['endpoint missing', good({iotOps: {...good().iotOps, endpoint: undefined}}), ['endpoint.exists']],
+    ['endpoint at another host', good({iotOps: {...good().iotOps, endpoint: endpoint({host: 'other.westus2-1.ts.eventgrid.azure.net:8883'})}}), ['endpoint.host']],
+    ['endpoint on another port', good({iotOps: {...good().iotOps, endpoint: endpoint({host: `${HOSTNAME}:1883`})}}), ['endpoint.host']],
+    ['endpoint failed', good({iotOps: {...good().iotOps, endpoint: endpoint({provisioningState: 'Failed'})}}), ['endpoint.exists']],
+    [
+      'dataflow missing',
+      good({iotOps: {...good().iotOps, dataflows: {'local-to-remote': dataflow('local-to-remote'), 'remote-to-local': undefined}}}),
+      ['dataflow.remote-to-local'],
+    ],
+    [
+      'dataflow failed',
+      good({
+        iotOps: {
+          ...good().iotOps,
+          dataflows: {'local-to-remote': dataflow('local-to-remote', {provisioningState: 'Failed'}), 'remote-to-local': dataflow('remote-to-local')},
+        },
+      }),
+      ['dataflow.local-to-remote'],
+    ],
+    [
+      'dataflow still provisioning',
+      good({
+        iotOps: {
+          ...good().iotOps,
+          dataflows: {'local-to-remote': dataflow('local-to-remote'), 'remote-to-local': dataflow('remote-to-local', {provisioningState: 'Provisioning'})},
+        },
+      }),
+      ['dataflow.remote-to-local'],
+    ],
+    [
+      'dataflow with another source',
+      good({
+        iotOps: {
+          ...good().iotOps,
+          dataflows: {'local-to-remote': dataflow('local-to-remote', {dataSources: ['other/topic']}), 'remote-to-local': dataflow('remote-to-local')},
+        },
+      }),
+      ['dataflow.local-to-remote'],
+    ],
+  ]
+  for (const [name, observed, gaps] of cases) {
+    it(`${name} → ${gaps.join(', ')}`, () => {
+      const a = assessStatus(config(), observed)
+      assert.equal(a.clean, false)
+      assert.deepEqual(a.gaps, gaps)
+      assert.deepEqual(a.skipped, gaps.includes('endpoint.exists') && !observed.iotOps.endpoint ? ['endpoint.host'] : [])
+      for (const g of a.checks.filter((c) => !c.ok && !c.skipped)) assert.match(g.fix ?? '', /\S/, `${g.id} has a fix`)
+    })
+  }
+
+  it('the namespace missing: that gap, the topic space gap, and what depends on them is not checked', () => {
+    const a = assessStatus(config(), good({namespace: undefined, topicSpace: undefined, roleAssignments: []}))
+    assert.deepEqual(a.gaps, ['namespace.exists', 'topicSpace.exists'])
+    assert.deepEqual(a.skipped, ['namespace.mqtt', 'namespace.sessions', 'namespace.hostname', 'topicSpace.templates', 'role.publisher', 'role.subscriber', 'endpoint.host'])
+    assert.match(check(good({namespace: undefined}), 'namespace.exists').fix ?? '', /^aio-bridge setup .*-g rg-bridge -n eg-bridge -c arc-1/)
+  })
+
+  it('no hostname yet (still provisioning): hostname gap, endpoint host not checked', () => {
+    const a = assessStatus(config(), good({namespace: namespace({hostname: null, provisioningState: 'Creating'})}))
+    assert.deepEqual(a.gaps, ['namespace.hostname'])
+    assert.deepEqual(a.skipped, ['endpoint.host'])
+    assert.match(check(good({namespace: namespace({hostname: null, provisioningState: 'Creating'})}), 'namespace.hostname').fix ?? '', /az eventgrid namespace show/)
+  })
+
+  it('a hostname on a namespace that failed provisioning is a gap', () => {
+    assert.deepEqual(assessStatus(config(), good({namespace: namespace({provisioningState: 'Failed'})})).gaps, ['namespace.hostname'])
+  })
+
+  it('sessions above the wanted value are fine; the wanted value comes from config', () => {
+    assert.equal(check(good({namespace: namespace({sessions: 10})}), 'namespace.sessions').ok, true)
+    const c = check(good(), 'namespace.sessions', config({maxClientSessions: 5}))
+    assert.equal(c.ok, false)
+    assert.match(c.fix ?? '', /--max-client-sessions 5/)
+  })
+
+  it('templates: a superset is fine, each missing one is named', () => {
+    assert.equal(check(good({topicSpace: topicSpace({templates: ['x/#', 'telemetry/#']})}), 'topicSpace.templates').ok, true)
+    const c = check(good(), 'topicSpace.templates', config({topicTemplates: ['telemetry/#', 'alerts/#']}))
+    assert.equal(c.ok, false)
+    assert.match(c.detail, /missing alerts\/#/)
+  })
+})
+
+describe('assessStatus: the identity and where its roles come from', () => {
+  it('without --cluster the identity and roles are not checked, and that is not a gap', () => {
+    const a = assessStatus(config({cluster: undefined}), good({principal: undefined, roleAssignments: []}))
+    assert.equal(a.clean, true)
+    assert.deepEqual(a.skipped, ['principal', 'role.publisher', 'role.subscriber'])
+    assert.match(check(good({principal: undefined}), 'principal').detail, /--cluster/)
+  })
+
+  it('a lookup problem (no IoT Operations extension) is a gap with its own remedy; the roles are not checked', () => {
+    const a = assessStatus(
+      config(),
+      good({principal: {problem: {code: 'IOT_OPERATIONS_EXTENSION_NOT_FOUND', message: 'no extension', remedy: 'az iot ops create'}}, roleAssignments: []}),
+    )
+    assert.deepEqual(a.gaps, ['principal'])
+    assert.deepEqual(a.skipped, ['role.publisher', 'role.subscriber'])
+    assert.equal(a.checks.find((c) => c.id === 'principal')?.fix, 'az iot ops create')
+  })
+
+  it('an assignment inherited from the namespace, group or subscription counts, and says where it comes from', () => {
+    for (const [scope, where] of [
+      [NS_ID, /inherited from the namespace/],
+      [resourceGroupId(SUB, RG), /inherited from resource group rg-bridge/],
+      [subscriptionId(SUB), /inherited from subscription/],
+      ['/', /inherited from \//],
+    ] as const) {
+      const c = check(good({roleAssignments: [assignment('publisher', {scope, name: 'x'}), assignment('subscriber')]}), 'role.publisher')
+      assert.equal(c.ok, true, scope)
+      assert.match(c.detail, where)
+    }
+  })
+
+  it('the one at the topic space is preferred when there are several', () => {
+    const c = check(good({roleAssignments: [assignment('publisher', {scope: NS_ID, name: 'ns-level'}), assignment('publisher'), assignment('subscriber')]}), 'role.publisher')
+    assert.match(c.detail, /at the topic space/)
+  })
+
+  it('does not count another principal, another role, a scope below the topic space, or another namespace', () => {
+    const notOurs = [
+      assignment('publisher', {principalId: OTHER_PRINCIPAL}),
+      assignment('publisher', {roleGuid: 'b24988ac-6180-42a0-ab88-20f7382dd24c'}),
+      assignment('publisher', {scope: `${TS_ID}/child/x`}),
+      assignment('publisher', {scope: `${NS_ID}2`}),
+      {...assignment('publisher'), properties: {...assignment('publisher').properties, scope: ''}},
+    ]
+    for (const a of notOurs) {
+      assert.equal(check(good({roleAssignments: [a, assignment('subscriber')]}), 'role.publisher').ok, false, JSON.stringify(a.properties))
+    }
+  })
+
+  it('principal ids and scopes compare without regard to case', () => {
+    const a = assignment('publisher')
+    const upper = {...a, properties: {...a.properties, principalId: PRINCIPAL.toUpperCase(), scope: TS_ID.toUpperCase()}}
+    assert.equal(check(good({roleAssignments: [upper, assignment('subscriber')]}), 'role.publisher').ok, true)
+  })
+
+  it('describeScope names a management group', () => {
+    assert.equal(describeScope('/providers/Microsoft.Management/managementGroups/corp', config()), 'inherited from management group corp')
+  })
+})
+
+describe('assessStatus: the instance', () => {
+  it('no instance: a gap with the lookup’s remedy; the endpoint and dataflows are not checked', () => {
+    const a = assessStatus(
+      config(),
+      good({iotOps: {problem: {code: 'IOT_OPERATIONS_INSTANCE_NOT_FOUND', message: 'No IoT Operations instance', remedy: 'az iot ops create'}, dataflows: {}}}),
+    )
+    assert.deepEqual(a.gaps, ['instance'])
+    assert.deepEqual(a.skipped, ['endpoint.exists', 'endpoint.host', 'dataflow.local-to-remote', 'dataflow.remote-to-local'])
+  })
+
+  it('custom dataflow names come from the model', () => {
+    const a = assessStatus(config({model: model()}), good())
+    assert.ok(a.checks.some((c) => c.id === 'dataflow.local-to-remote'))
+  })
+})
+
+describe('setupCommand and the table', () => {
+  it('the fix command carries the inputs, a non-default topic space and --instance', () => {
+    assert.equal(
+      setupCommand(config({topicSpace: 'ts2', instance: 'aio-9'})),
+      `aio-bridge setup --subscription ${SUB} -g rg-bridge -n eg-bridge -c arc-1 --topic-space ts2 --instance aio-9`,
+    )
+    assert.match(setupCommand(config({cluster: undefined})), /-c <cluster>/)
+  })
+
+  it('formats a line per check, a fix under each gap, and the summary', () => {
+    const theme = makeTheme(makeChalk({json: true}))
+    const clean = formatStatus(assessStatus(config(), good()), theme, config())
+    assert.equal(clean.split('\n').filter((l) => l.startsWith('  ✔')).length, ALL.length)
+    assert.match(clean, /Clean: every piece matches/)
+    const gap = formatStatus(assessStatus(config(), good({roleAssignments: [assignment('subscriber')]})), theme, config())
+    assert.match(gap, /✘ Publisher/)
+    assert.match(gap, /fix: aio-bridge setup/)
+    assert.match(gap, /1 gap: role\.publisher/)
+    assert.match(gap, /exit 10/)
+  })
+})
