@@ -64,7 +64,11 @@ export async function writeAzStub(dir: string, opts: AzStubOptions): Promise<AzS
         oid: opts.principalId,
         tid: opts.tenantId,
         sub: opts.principalId,
+        // A user signed in with az: Azure CLI's client id, delegated scope, user claims.
         appid: '04b07795-8ddb-461a-bbee-02f9e1bf7b46',
+        idtyp: 'user',
+        scp: 'user_impersonation',
+        upn: 'operator@example.com',
       })
     tokens[resource] = token
     const file = `token-${i}.json`

@@ -338,7 +338,7 @@ export function assessStatus(config: StatusConfig, observed: StatusObserved): St
           id,
           title: titleOf(id),
           ok: false,
-          detail: `${df.name} does not exist on instance ${io.instance}`,
+          detail: `does not exist on instance ${io.instance}`,
           fix: modelFix,
         })
         continue
@@ -350,7 +350,7 @@ export function assessStatus(config: StatusConfig, observed: StatusObserved): St
         id,
         title: titleOf(id),
         ok: succeeded && matches,
-        detail: `${df.name} (${state ?? 'provisioning state unknown'})${matches ? '' : ', differs from the model (sources, destinations or mode)'}`,
+        detail: `${state ?? 'provisioning state unknown'}${matches ? '' : '; differs from the model (sources, destinations or mode)'}`,
         fix: modelFix,
       })
     }

@@ -17,7 +17,7 @@ export function formatStatus(
     const mark = c.ok ? theme.ok('✔') : c.skipped ? theme.dim('-') : theme.err('✘')
     const detail = c.skipped ? theme.dim(c.detail) : c.detail
     lines.push(`  ${mark} ${c.title.padEnd(width)}  ${detail}`)
-    if (!c.ok && !c.skipped && c.fix) lines.push(`    ${' '.repeat(width)}${theme.dim('fix:')} ${c.fix}`)
+    if (!c.ok && !c.skipped && c.fix) lines.push(`    ${' '.repeat(width + 2)}${theme.dim('fix:')} ${c.fix}`)
   }
   lines.push('')
   const skipped = a.skipped.length ? theme.dim(` (${a.skipped.length} not checked)`) : ''

@@ -124,6 +124,8 @@ class Emulator implements DeploymentHost {
   private faults: FaultSettings | undefined
   private random: () => number = Math.random
   private ruleHits = new Map<number, number>()
+  /** "METHOD path" → random faults given to it in a row (for `maxConsecutive`). */
+  private faultStreaks = new Map<string, number>()
   latencyMs: number
   readonly env: EmulatorEnv
   seed: ReturnType<typeof resolveSeed>
@@ -164,6 +166,7 @@ class Emulator implements DeploymentHost {
     this.faults = faults
     this.random = prng(faults?.seed ?? 1)
     this.ruleHits.clear()
+    this.faultStreaks.clear()
   }
 
   // ---- long-running operations -------------------------------------------------------------------------------
@@ -329,7 +332,13 @@ class Emulator implements DeploymentHost {
       return this.faultError(rule.status, rule.code, rule.message)
     }
     if (!f.rate || (isPoll && f.sparePolls)) return undefined
-    if (this.random() >= f.rate) return undefined
+    const streakKey = `${call.method} ${call.path.toLowerCase()}`
+    const streak = this.faultStreaks.get(streakKey) ?? 0
+    if (this.random() >= f.rate || (f.maxConsecutive !== undefined && streak >= f.maxConsecutive)) {
+      this.faultStreaks.delete(streakKey)
+      return undefined
+    }
+    this.faultStreaks.set(streakKey, streak + 1)
     const statuses = f.statuses?.length ? f.statuses : [429, 500, 503]
     const status = statuses[Math.floor(this.random() * statuses.length)] as number
     return this.faultError(status)

@@ -127,6 +127,11 @@ export interface FaultSettings {
   statuses?: number[]
   /** PRNG seed: the same seed and the same request sequence give the same faults. */
   seed?: number
+  /**
+   * Transient faults: the same method and path gets at most this many random faults in a row, then one answer
+   * (default: unbounded). Set it below the client's retry count to model faults that retries always outlast.
+   */
+  maxConsecutive?: number
   /** Leave long-running-operation polls alone (default false: polls are throttled like any request). */
   sparePolls?: boolean
   /** 429/503 carry `retry-after-ms: <ms>` (default 5) or, when `retryAfterSeconds` is set, `Retry-After: <s>`. */

@@ -1,0 +1,225 @@
+import assert from 'node:assert/strict'
+import {after, before, describe, it} from 'node:test'
+import {type FakeArm, startFakeArm} from '../helpers/arm-harness.js'
+import {runCli} from '../helpers/cli.js'
+
+/** The built CLI, spawned as a user runs it, against the ARM emulator over HTTPS (stub az, custom endpoint). */
+
+const isWrite = (r: {method: string; poll?: boolean}) => r.method !== 'GET' && !r.poll
+const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>
+
+describe('setup against the fake ARM (spawned CLI)', () => {
+  let arm: FakeArm
+  before(async () => {
+    arm = await startFakeArm()
+  })
+  after(async () => {
+    await arm.stop()
+  })
+
+  it('a first run creates everything, in order, with exactly the expected writes', async () => {
+    const r = await runCli(['setup', '--json'], {env: arm.env})
+    assert.equal(r.code, 0, r.stderr + r.stdout)
+    const out = json(r.stdout)
+    assert.equal(out.namespace.action, 'created')
+    assert.equal(out.topicSpace.action, 'created')
+    assert.deepEqual(
+      out.roleAssignments.map((a: {roleName: string; action: string}) => [a.roleName, a.action]),
+      [
+        ['EventGrid TopicSpaces Publisher', 'created'],
+        ['EventGrid TopicSpaces Subscriber', 'created'],
+      ],
+    )
+    assert.equal(out.hostname, `${arm.env.EVENT_GRID_NAMESPACE}.${arm.env.LOCATION}-1.ts.eventgrid.azure.net`)
+    assert.equal(out.dataflows.action, 'create')
+    assert.equal(out.dataflows.instance, 'aio-instance')
+
+    const writes = arm.emulator.requests
+      .filter(isWrite)
+      .map((q) => `${q.method} ${q.path.split('/').slice(-2).join('/')}`)
+    const ns = arm.env.EVENT_GRID_NAMESPACE
+    assert.deepEqual(writes.slice(0, 2), [`PUT namespaces/${ns}`, 'PUT topicSpaces/tutorial'])
+    assert.deepEqual(writes.slice(2, 4).sort(), writes.filter((w) => w.startsWith('PUT roleAssignments/')).sort())
+    assert.equal(writes.length, 5, writes.join('\n'))
+    assert.match(writes[4] ?? '', /^PUT deployments\/aio-bridge-aio-instance$/)
+    // Reads of what does not exist yet answer 404; no write failed.
+    for (const q of arm.emulator.requests.filter(isWrite))
+      assert.ok(q.status < 400, `${q.method} ${q.path} → ${q.status}`)
+
+    // The deployment made the endpoint and both dataflows, pointing at the namespace's hostname.
+    const inst = arm.emulator.ids.instance()
+    const endpoint = arm.emulator.getResource(`${inst}/dataflowEndpoints/eventgrid`) as unknown as {
+      properties: {mqttSettings: {host: string}}
+    }
+    assert.equal(endpoint.properties.mqttSettings.host, `${out.hostname}:8883`)
+    assert.ok(arm.emulator.getResource(`${inst}/dataflowProfiles/default/dataflows/local-to-remote`))
+    assert.ok(arm.emulator.getResource(`${inst}/dataflowProfiles/default/dataflows/remote-to-local`))
+  })
+
+  it('a second run with the same inputs sends no PUT, PATCH or DELETE and reports every step unchanged', async () => {
+    arm.emulator.clearRequests()
+    const r = await runCli(['setup', '--json'], {env: arm.env})
+    assert.equal(r.code, 0, r.stderr + r.stdout)
+    const out = json(r.stdout)
+    assert.deepEqual(
+      [
+        out.namespace.action,
+        out.topicSpace.action,
+        ...out.roleAssignments.map((a: {action: string}) => a.action),
+        out.dataflows.action,
+      ],
+      ['unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged'],
+    )
+    assert.deepEqual(
+      arm.emulator.requests
+        .filter((q) => ['PUT', 'PATCH', 'DELETE', 'POST'].includes(q.method))
+        .map((q) => `${q.method} ${q.path}`),
+      [],
+    )
+  })
+
+  it('human output in CI shows the task list and the summary, without colour codes', async () => {
+    const r = await runCli(['setup'], {env: arm.env})
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, /The Event Grid side of the bridge is ready\./)
+    assert.match(r.stdout, /hostname\s+\S+\.ts\.eventgrid\.azure\.net/)
+    assert.doesNotMatch(r.stdout + r.stderr, /\u001b\[/)
+  })
+
+  it('--dry-run on a fresh world reads only and says what it would do', async () => {
+    const fresh = await startFakeArm()
+    try {
+      const r = await runCli(['setup', '--dry-run', '--json'], {env: fresh.env})
+      assert.equal(r.code, 0, r.stderr + r.stdout)
+      const out = json(r.stdout)
+      assert.equal(out.dryRun, true)
+      assert.equal(out.namespace.action, 'create')
+      assert.equal(out.hostname, null)
+      assert.deepEqual(fresh.emulator.requests.filter(isWrite), [])
+    } finally {
+      await fresh.stop()
+    }
+  })
+})
+
+describe('setup errors against the fake ARM', () => {
+  const cases: Array<{
+    name: string
+    scenario?: string
+    az?: Record<string, unknown>
+    args?: string[]
+    code: string
+    exit: number
+  }> = [
+    {name: 'logged out', az: {loggedOut: true}, code: 'NOT_LOGGED_IN', exit: 3},
+    {
+      name: 'no IoT Operations extension',
+      scenario: 'no-iot-extension',
+      code: 'IOT_OPERATIONS_EXTENSION_NOT_FOUND',
+      exit: 5,
+    },
+    {
+      name: 'two IoT Operations extensions',
+      scenario: 'two-iot-extensions',
+      code: 'IOT_OPERATIONS_EXTENSION_AMBIGUOUS',
+      exit: 5,
+    },
+    {
+      name: 'extension without identity',
+      scenario: 'extension-without-identity',
+      code: 'IOT_OPERATIONS_IDENTITY_MISSING',
+      exit: 5,
+    },
+    {name: 'provider not registered', scenario: 'provider-not-registered', code: 'PROVIDER_NOT_REGISTERED', exit: 5},
+    {name: 'two instances need --instance', scenario: 'two-instances', code: 'INSTANCE_REQUIRED', exit: 2},
+    {name: 'no permission to assign roles', scenario: 'forbidden-role-assignments', code: 'FORBIDDEN', exit: 4},
+    {name: 'unknown cluster', args: ['--cluster', 'no-such-cluster'], code: 'CLUSTER_NOT_FOUND', exit: 5},
+  ]
+  for (const c of cases) {
+    it(`${c.name} → ${c.code}, exit ${c.exit}, with a remedy and no stack trace`, async () => {
+      const arm = await startFakeArm(c.scenario || c.az ? ({scenario: c.scenario, az: c.az} as never) : undefined)
+      try {
+        const r = await runCli(['setup', '--json', ...(c.args ?? [])], {env: arm.env})
+        assert.equal(r.code, c.exit, r.stdout + r.stderr)
+        const out = json(r.stdout)
+        assert.equal(out.error.code, c.code)
+        assert.ok(out.error.remedy, 'a remedy')
+        const human = await runCli(['setup', ...(c.args ?? [])], {env: arm.env})
+        assert.equal(human.code, c.exit)
+        assert.match(human.stderr, new RegExp(`code ${c.code}, exit ${c.exit}`))
+        assert.doesNotMatch(human.stderr, /^\s+at /m)
+      } finally {
+        await arm.stop()
+      }
+    })
+  }
+
+  it('403 on role assignments names the role that is missing and the scope', async () => {
+    const arm = await startFakeArm('forbidden-role-assignments')
+    try {
+      const r = await runCli(['setup'], {env: arm.env})
+      assert.equal(r.code, 4)
+      assert.match(r.stderr, /Role Based Access Control Administrator/)
+      assert.match(r.stderr, /topicSpaces\/tutorial/)
+      // Half way: the namespace and topic space were made; the message says so and how to continue.
+      assert.match(r.stderr, /Done before the failure/)
+      assert.match(r.stderr, /Run 'aio-bridge setup' again/)
+    } finally {
+      await arm.stop()
+    }
+  })
+
+  it('a replicating principal (PrincipalNotFound at first) is waited for, and setup succeeds', async () => {
+    const arm = await startFakeArm('replicating-principal')
+    try {
+      const r = await runCli(['setup', '--json'], {env: arm.env})
+      assert.equal(r.code, 0, r.stdout + r.stderr)
+      const notFound = arm.emulator.requests.filter((q) => q.errorCode === 'PrincipalNotFound')
+      assert.ok(notFound.length >= 1, 'the emulator answered PrincipalNotFound at least once')
+      assert.deepEqual(
+        json(r.stdout).roleAssignments.map((a: {action: string}) => a.action),
+        ['created', 'created'],
+      )
+    } finally {
+      await arm.stop()
+    }
+  })
+
+  it('--grant-caller gives the signed-in identity both roles too', async () => {
+    const arm = await startFakeArm()
+    try {
+      const r = await runCli(
+        ['setup', '--json', '--grant-caller', '--no-apply', '--out-dir', `${arm.env.PATH.split(':')[0]}/out`],
+        {env: arm.env},
+      )
+      assert.equal(r.code, 0, r.stdout + r.stderr)
+      const out = json(r.stdout)
+      const mine = out.roleAssignments.filter((a: {assignee: string}) => a.assignee === 'caller')
+      assert.equal(mine.length, 2)
+      assert.ok(mine.every((a: {principalId: string}) => a.principalId === arm.emulator.seed.callerPrincipalId))
+      assert.equal(out.dataflows.target, 'files')
+    } finally {
+      await arm.stop()
+    }
+  })
+})
+
+describe('render reads the hostname from the namespace when signed in', () => {
+  it('after setup, render without --hostname uses the namespace hostname', async () => {
+    const arm = await startFakeArm()
+    try {
+      assert.equal(
+        (await runCli(['setup', '--no-apply', '--out-dir', `${arm.env.PATH.split(':')[0]}/o`], {env: arm.env})).code,
+        0,
+      )
+      const r = await runCli(['render', '--format', 'kubernetes'], {env: arm.env})
+      assert.equal(r.code, 0, r.stderr)
+      assert.match(
+        r.stdout,
+        new RegExp(`host: ${arm.env.EVENT_GRID_NAMESPACE}\\.${arm.env.LOCATION}-1\\.ts\\.eventgrid\\.azure\\.net:8883`),
+      )
+    } finally {
+      await arm.stop()
+    }
+  })
+})
