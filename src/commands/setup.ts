@@ -61,7 +61,7 @@ EXIT CODES
     const {preflightBridgeModel, dataflowsStep} = await import('../setup/dataflow-targets.js')
     for (const w of preflightBridgeModel(config, flags)) this.note(this.theme(process.stderr).warn(`warning: ${w}`))
     const {createArmClient} = await import('../azure/arm-client.js')
-    const {runSetup, SETUP_STEPS} = await import('../setup/run-setup.js')
+    const {runSetup, setupSteps} = await import('../setup/run-setup.js')
     const {createListrReporter, pickRenderer} = await import('../ui/listr-reporter.js')
     const arm = await createArmClient(config, {trace: this.debugEnabled ? (l) => this.note(`[arm] ${l}`) : undefined})
     const caller = flags['grant-caller']
@@ -69,21 +69,22 @@ EXIT CODES
       : undefined
     const tuning = (await import('../config/tuning.js')).tuningFromEnv()
     const target = flags.apply ? (flags.target as 'arm' | 'kubernetes') : 'files'
-    const reporter = await createListrReporter(SETUP_STEPS, pickRenderer(this.jsonEnabled()))
+    const options = {
+      dryRun: flags['dry-run'],
+      caller,
+      pollIntervalInMs: tuning.pollIntervalInMs,
+      principalRetryDelayInMs: tuning.retryDelayInMs,
+      signal: this.abortController.signal,
+      dataflows: dataflowsStep(arm, config, flags, target, {
+        outDir: flags['out-dir'],
+        crdVersion: flags['crd-version'] as 'v1' | 'v1beta1',
+        signal: this.abortController.signal,
+      }),
+    }
+    const reporter = await createListrReporter(setupSteps(options), pickRenderer(this.jsonEnabled()))
     let result: SetupResult
     try {
-      result = await runSetup(arm, config, reporter, {
-        dryRun: flags['dry-run'],
-        caller,
-        pollIntervalInMs: tuning.pollIntervalInMs,
-        principalRetryDelayInMs: tuning.retryDelayInMs,
-        signal: this.abortController.signal,
-        dataflows: dataflowsStep(arm, config, flags, target, {
-          outDir: flags['out-dir'],
-          crdVersion: flags['crd-version'] as 'v1' | 'v1beta1',
-          signal: this.abortController.signal,
-        }),
-      })
+      result = await runSetup(arm, config, reporter, options)
     } finally {
       await reporter.finish()
     }

@@ -75,6 +75,14 @@ export const SETUP_STEPS = {
 
 export type SetupStepId = keyof typeof SETUP_STEPS
 
+/** The steps a run will show: the caller's roles only with --grant-caller, the dataflows only when applied. */
+export function setupSteps(opts: Pick<SetupOptions, 'caller' | 'dataflows'>): Partial<Record<SetupStepId, string>> {
+  const steps: Partial<Record<SetupStepId, string>> = {...SETUP_STEPS}
+  if (!opts.caller) delete steps.caller
+  if (!opts.dataflows) delete steps.dataflows
+  return steps
+}
+
 /** Reads everything setup decides on, all at once: one round of independent GETs. */
 export async function observeSetupState(
   arm: ArmClient,
@@ -176,7 +184,8 @@ export async function runSetup(
       done.push(t)
       return v
     } catch (err) {
-      reporter.fail(id, 'failed')
+      const aborted = err instanceof Error && err.name === 'AbortError'
+      reporter.fail(id, aborted ? 'interrupted while waiting (Azure finishes the operation by itself)' : 'failed')
       // What the step was doing lets a 403 name the role and scope that are missing.
       throw looksLikeAzureError(err) ? fromAzureError(err, errorContext) : err
     }
@@ -191,9 +200,9 @@ export async function runSetup(
     const plan = planSetup(config, observed, opts.caller)
     if (opts.dryRun) {
       for (const id of ['namespace', 'topicSpace', 'publisher', 'subscriber', 'hostname'] as const) {
-        reporter.skip(id, describePlanned(plan, id))
+        reporter.skip(id, `${SETUP_STEPS[id]}: ${describePlanned(plan, id)}`)
       }
-      reporter.skip('caller', opts.caller ? describeCaller(plan) : 'not asked (--grant-caller)')
+      if (opts.caller) reporter.skip('caller', `${SETUP_STEPS.caller}: ${describeCaller(plan)}`)
       const hostname = observed.namespace?.properties.topicSpacesConfiguration?.hostname ?? null
       const result = toResult(config, plan, hostname, true)
       if (opts.dataflows && hostname) {
@@ -205,7 +214,10 @@ export async function runSetup(
         )
         result.dataflows = out.result
       } else if (opts.dataflows) {
-        reporter.skip('dataflows', 'would be deployed once the namespace (and its hostname) exists')
+        reporter.skip(
+          'dataflows',
+          `${SETUP_STEPS.dataflows}: would be deployed once the namespace (and its hostname) exists`,
+        )
       }
       return result
     }
@@ -318,7 +330,6 @@ async function applySetupPlan(
         ]
       : []),
   ])
-  if (callerRoles.length === 0) reporter.skip('caller', 'not asked (--grant-caller)')
 
   const hostname = await step(
     'hostname',
@@ -441,7 +452,15 @@ function interrupted(): AioBridgeError {
 
 /** A failure half way says what exists now and how to continue or undo. */
 function withProgress(err: unknown, done: string[], config: BridgeConfig): AioBridgeError {
-  const e = err instanceof AioBridgeError ? err : looksLikeAzureError(err) ? fromAzureError(err) : undefined
+  const aborted = err instanceof Error && err.name === 'AbortError'
+  const e =
+    err instanceof AioBridgeError
+      ? err
+      : aborted
+        ? interrupted()
+        : looksLikeAzureError(err)
+          ? fromAzureError(err)
+          : undefined
   if (!e) throw err
   const made = done.filter((d) => d !== 'Read the current state')
   if (made.length > 0) {

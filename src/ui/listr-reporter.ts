@@ -56,6 +56,8 @@ export async function createListrReporter(
       // Shown in the executor's order; the executor itself overlaps the steps that can overlap.
       concurrent: false,
       exitOnError: false,
+      // Ctrl-C belongs to BaseCommand (finish the step in flight, exit 130): listr2's own handler would exit 127 at once.
+      registerSignalListeners: false,
       renderer,
       fallbackRenderer: 'simple',
       rendererOptions: {collapseErrors: false},

@@ -3,9 +3,12 @@ import type {Theme} from './theme.js'
 
 /** The human summary printed after setup's task list. Pure: result in, text out. */
 export function formatSetupSummary(r: SetupResult, theme: Theme): string {
-  const roles = r.roleAssignments
-    .map((a) => `${a.roleName.replace('EventGrid TopicSpaces ', '')}: ${theme.action(a.action)}`)
-    .join(', ')
+  const rolesOf = (who: string) =>
+    r.roleAssignments
+      .filter((a) => a.assignee === who)
+      .map((a) => `${a.roleName.replace('EventGrid TopicSpaces ', '')}: ${theme.action(a.action)}`)
+      .join(', ')
+  const roles = rolesOf('iot-operations')
   const rows: Array<[string, string]> = [
     ['namespace', `${r.namespace.name} (${theme.action(r.namespace.action)})`],
     [
@@ -14,6 +17,9 @@ export function formatSetupSummary(r: SetupResult, theme: Theme): string {
     ],
     ['principal', `${r.principalId} (extension ${r.extension})`],
     ['roles', roles],
+    ...(r.roleAssignments.some((a) => a.assignee === 'caller')
+      ? [['your roles', rolesOf('caller')] as [string, string]]
+      : []),
     ['hostname', r.hostname ?? theme.dim('(known once the namespace is provisioned)')],
   ]
   const df = r.dataflows as

@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 import {resourceGroupId, subscriptionId} from '../../src/azure/ids.js'
-import {assessStatus, describeScope, type StatusConfig, type StatusObserved, setupCommand} from '../../src/plan/status.js'
-import {makeChalk, makeTheme} from '../../src/ui/theme.js'
+import {
+  assessStatus,
+  describeScope,
+  type StatusConfig,
+  type StatusObserved,
+  setupCommand,
+} from '../../src/plan/status.js'
 import {formatStatus} from '../../src/ui/status-format.js'
+import {makeChalk, makeTheme} from '../../src/ui/theme.js'
 import {
   assignment,
   dataflow,
@@ -101,12 +107,29 @@ describe('assessStatus: each single piece missing or wrong is named', () => {
     ['subscriber missing', good({roleAssignments: [assignment('publisher')]}), ['role.subscriber']],
     ['both roles missing', good({roleAssignments: []}), ['role.publisher', 'role.subscriber']],
     ['endpoint missing', good({iotOps: {...good().iotOps, endpoint: undefined}}), ['endpoint.exists']],
-    ['endpoint at another host', good({iotOps: {...good().iotOps, endpoint: endpoint({host: 'other.westus2-1.ts.eventgrid.azure.net:8883'})}}), ['endpoint.host']],
-    ['endpoint on another port', good({iotOps: {...good().iotOps, endpoint: endpoint({host: `${HOSTNAME}:1883`})}}), ['endpoint.host']],
-    ['endpoint failed', good({iotOps: {...good().iotOps, endpoint: endpoint({provisioningState: 'Failed'})}}), ['endpoint.exists']],
+    [
+      'endpoint at another host',
+      good({iotOps: {...good().iotOps, endpoint: endpoint({host: 'other.westus2-1.ts.eventgrid.azure.net:8883'})}}),
+      ['endpoint.host'],
+    ],
+    [
+      'endpoint on another port',
+      good({iotOps: {...good().iotOps, endpoint: endpoint({host: `${HOSTNAME}:1883`})}}),
+      ['endpoint.host'],
+    ],
+    [
+      'endpoint failed',
+      good({iotOps: {...good().iotOps, endpoint: endpoint({provisioningState: 'Failed'})}}),
+      ['endpoint.exists'],
+    ],
     [
       'dataflow missing',
-      good({iotOps: {...good().iotOps, dataflows: {'local-to-remote': dataflow('local-to-remote'), 'remote-to-local': undefined}}}),
+      good({
+        iotOps: {
+          ...good().iotOps,
+          dataflows: {'local-to-remote': dataflow('local-to-remote'), 'remote-to-local': undefined},
+        },
+      }),
       ['dataflow.remote-to-local'],
     ],
     [
@@ -114,7 +137,10 @@ describe('assessStatus: each single piece missing or wrong is named', () => {
       good({
         iotOps: {
           ...good().iotOps,
-          dataflows: {'local-to-remote': dataflow('local-to-remote', {provisioningState: 'Failed'}), 'remote-to-local': dataflow('remote-to-local')},
+          dataflows: {
+            'local-to-remote': dataflow('local-to-remote', {provisioningState: 'Failed'}),
+            'remote-to-local': dataflow('remote-to-local'),
+          },
         },
       }),
       ['dataflow.local-to-remote'],
@@ -124,7 +150,10 @@ describe('assessStatus: each single piece missing or wrong is named', () => {
       good({
         iotOps: {
           ...good().iotOps,
-          dataflows: {'local-to-remote': dataflow('local-to-remote'), 'remote-to-local': dataflow('remote-to-local', {provisioningState: 'Provisioning'})},
+          dataflows: {
+            'local-to-remote': dataflow('local-to-remote'),
+            'remote-to-local': dataflow('remote-to-local', {provisioningState: 'Provisioning'}),
+          },
         },
       }),
       ['dataflow.remote-to-local'],
@@ -134,7 +163,10 @@ describe('assessStatus: each single piece missing or wrong is named', () => {
       good({
         iotOps: {
           ...good().iotOps,
-          dataflows: {'local-to-remote': dataflow('local-to-remote', {dataSources: ['other/topic']}), 'remote-to-local': dataflow('remote-to-local')},
+          dataflows: {
+            'local-to-remote': dataflow('local-to-remote', {dataSources: ['other/topic']}),
+            'remote-to-local': dataflow('remote-to-local'),
+          },
         },
       }),
       ['dataflow.local-to-remote'],
@@ -145,7 +177,10 @@ describe('assessStatus: each single piece missing or wrong is named', () => {
       const a = assessStatus(config(), observed)
       assert.equal(a.clean, false)
       assert.deepEqual(a.gaps, gaps)
-      assert.deepEqual(a.skipped, gaps.includes('endpoint.exists') && !observed.iotOps.endpoint ? ['endpoint.host'] : [])
+      assert.deepEqual(
+        a.skipped,
+        gaps.includes('endpoint.exists') && !observed.iotOps.endpoint ? ['endpoint.host'] : [],
+      )
       for (const g of a.checks.filter((c) => !c.ok && !c.skipped)) assert.match(g.fix ?? '', /\S/, `${g.id} has a fix`)
     })
   }
@@ -153,19 +188,36 @@ describe('assessStatus: each single piece missing or wrong is named', () => {
   it('the namespace missing: that gap, the topic space gap, and what depends on them is not checked', () => {
     const a = assessStatus(config(), good({namespace: undefined, topicSpace: undefined, roleAssignments: []}))
     assert.deepEqual(a.gaps, ['namespace.exists', 'topicSpace.exists'])
-    assert.deepEqual(a.skipped, ['namespace.mqtt', 'namespace.sessions', 'namespace.hostname', 'topicSpace.templates', 'role.publisher', 'role.subscriber', 'endpoint.host'])
-    assert.match(check(good({namespace: undefined}), 'namespace.exists').fix ?? '', /^aio-bridge setup .*-g rg-bridge -n eg-bridge -c arc-1/)
+    assert.deepEqual(a.skipped, [
+      'namespace.mqtt',
+      'namespace.sessions',
+      'namespace.hostname',
+      'topicSpace.templates',
+      'role.publisher',
+      'role.subscriber',
+      'endpoint.host',
+    ])
+    assert.match(
+      check(good({namespace: undefined}), 'namespace.exists').fix ?? '',
+      /^aio-bridge setup .*-g rg-bridge -n eg-bridge -c arc-1/,
+    )
   })
 
   it('no hostname yet (still provisioning): hostname gap, endpoint host not checked', () => {
     const a = assessStatus(config(), good({namespace: namespace({hostname: null, provisioningState: 'Creating'})}))
     assert.deepEqual(a.gaps, ['namespace.hostname'])
     assert.deepEqual(a.skipped, ['endpoint.host'])
-    assert.match(check(good({namespace: namespace({hostname: null, provisioningState: 'Creating'})}), 'namespace.hostname').fix ?? '', /az eventgrid namespace show/)
+    assert.match(
+      check(good({namespace: namespace({hostname: null, provisioningState: 'Creating'})}), 'namespace.hostname').fix ??
+        '',
+      /az eventgrid namespace show/,
+    )
   })
 
   it('a hostname on a namespace that failed provisioning is a gap', () => {
-    assert.deepEqual(assessStatus(config(), good({namespace: namespace({provisioningState: 'Failed'})})).gaps, ['namespace.hostname'])
+    assert.deepEqual(assessStatus(config(), good({namespace: namespace({provisioningState: 'Failed'})})).gaps, [
+      'namespace.hostname',
+    ])
   })
 
   it('sessions above the wanted value are fine; the wanted value comes from config', () => {
@@ -176,7 +228,10 @@ describe('assessStatus: each single piece missing or wrong is named', () => {
   })
 
   it('templates: a superset is fine, each missing one is named', () => {
-    assert.equal(check(good({topicSpace: topicSpace({templates: ['x/#', 'telemetry/#']})}), 'topicSpace.templates').ok, true)
+    assert.equal(
+      check(good({topicSpace: topicSpace({templates: ['x/#', 'telemetry/#']})}), 'topicSpace.templates').ok,
+      true,
+    )
     const c = check(good(), 'topicSpace.templates', config({topicTemplates: ['telemetry/#', 'alerts/#']}))
     assert.equal(c.ok, false)
     assert.match(c.detail, /missing alerts\/#/)
@@ -194,7 +249,12 @@ describe('assessStatus: the identity and where its roles come from', () => {
   it('a lookup problem (no IoT Operations extension) is a gap with its own remedy; the roles are not checked', () => {
     const a = assessStatus(
       config(),
-      good({principal: {problem: {code: 'IOT_OPERATIONS_EXTENSION_NOT_FOUND', message: 'no extension', remedy: 'az iot ops create'}}, roleAssignments: []}),
+      good({
+        principal: {
+          problem: {code: 'IOT_OPERATIONS_EXTENSION_NOT_FOUND', message: 'no extension', remedy: 'az iot ops create'},
+        },
+        roleAssignments: [],
+      }),
     )
     assert.deepEqual(a.gaps, ['principal'])
     assert.deepEqual(a.skipped, ['role.publisher', 'role.subscriber'])
@@ -208,14 +268,26 @@ describe('assessStatus: the identity and where its roles come from', () => {
       [subscriptionId(SUB), /inherited from subscription/],
       ['/', /inherited from \//],
     ] as const) {
-      const c = check(good({roleAssignments: [assignment('publisher', {scope, name: 'x'}), assignment('subscriber')]}), 'role.publisher')
+      const c = check(
+        good({roleAssignments: [assignment('publisher', {scope, name: 'x'}), assignment('subscriber')]}),
+        'role.publisher',
+      )
       assert.equal(c.ok, true, scope)
       assert.match(c.detail, where)
     }
   })
 
   it('the one at the topic space is preferred when there are several', () => {
-    const c = check(good({roleAssignments: [assignment('publisher', {scope: NS_ID, name: 'ns-level'}), assignment('publisher'), assignment('subscriber')]}), 'role.publisher')
+    const c = check(
+      good({
+        roleAssignments: [
+          assignment('publisher', {scope: NS_ID, name: 'ns-level'}),
+          assignment('publisher'),
+          assignment('subscriber'),
+        ],
+      }),
+      'role.publisher',
+    )
     assert.match(c.detail, /at the topic space/)
   })
 
@@ -228,18 +300,28 @@ describe('assessStatus: the identity and where its roles come from', () => {
       {...assignment('publisher'), properties: {...assignment('publisher').properties, scope: ''}},
     ]
     for (const a of notOurs) {
-      assert.equal(check(good({roleAssignments: [a, assignment('subscriber')]}), 'role.publisher').ok, false, JSON.stringify(a.properties))
+      assert.equal(
+        check(good({roleAssignments: [a, assignment('subscriber')]}), 'role.publisher').ok,
+        false,
+        JSON.stringify(a.properties),
+      )
     }
   })
 
   it('principal ids and scopes compare without regard to case', () => {
     const a = assignment('publisher')
-    const upper = {...a, properties: {...a.properties, principalId: PRINCIPAL.toUpperCase(), scope: TS_ID.toUpperCase()}}
+    const upper = {
+      ...a,
+      properties: {...a.properties, principalId: PRINCIPAL.toUpperCase(), scope: TS_ID.toUpperCase()},
+    }
     assert.equal(check(good({roleAssignments: [upper, assignment('subscriber')]}), 'role.publisher').ok, true)
   })
 
   it('describeScope names a management group', () => {
-    assert.equal(describeScope('/providers/Microsoft.Management/managementGroups/corp', config()), 'inherited from management group corp')
+    assert.equal(
+      describeScope('/providers/Microsoft.Management/managementGroups/corp', config()),
+      'inherited from management group corp',
+    )
   })
 })
 
@@ -247,10 +329,24 @@ describe('assessStatus: the instance', () => {
   it('no instance: a gap with the lookup’s remedy; the endpoint and dataflows are not checked', () => {
     const a = assessStatus(
       config(),
-      good({iotOps: {problem: {code: 'IOT_OPERATIONS_INSTANCE_NOT_FOUND', message: 'No IoT Operations instance', remedy: 'az iot ops create'}, dataflows: {}}}),
+      good({
+        iotOps: {
+          problem: {
+            code: 'IOT_OPERATIONS_INSTANCE_NOT_FOUND',
+            message: 'No IoT Operations instance',
+            remedy: 'az iot ops create',
+          },
+          dataflows: {},
+        },
+      }),
     )
     assert.deepEqual(a.gaps, ['instance'])
-    assert.deepEqual(a.skipped, ['endpoint.exists', 'endpoint.host', 'dataflow.local-to-remote', 'dataflow.remote-to-local'])
+    assert.deepEqual(a.skipped, [
+      'endpoint.exists',
+      'endpoint.host',
+      'dataflow.local-to-remote',
+      'dataflow.remote-to-local',
+    ])
   })
 
   it('custom dataflow names come from the model', () => {
@@ -273,7 +369,11 @@ describe('setupCommand and the table', () => {
     const clean = formatStatus(assessStatus(config(), good()), theme, config())
     assert.equal(clean.split('\n').filter((l) => l.startsWith('  ✔')).length, ALL.length)
     assert.match(clean, /Clean: every piece matches/)
-    const gap = formatStatus(assessStatus(config(), good({roleAssignments: [assignment('subscriber')]})), theme, config())
+    const gap = formatStatus(
+      assessStatus(config(), good({roleAssignments: [assignment('subscriber')]})),
+      theme,
+      config(),
+    )
     assert.match(gap, /✘ Publisher/)
     assert.match(gap, /fix: aio-bridge setup/)
     assert.match(gap, /1 gap: role\.publisher/)

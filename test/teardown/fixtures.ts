@@ -42,7 +42,16 @@ export function model(): BridgeModel {
   return buildBridgeModel({})
 }
 
-export function namespace(opts: {managed?: boolean; tags?: Record<string, string>; state?: 'Enabled' | 'Disabled'; sessions?: number; hostname?: string | null; provisioningState?: string} = {}): EventGridNamespace {
+export function namespace(
+  opts: {
+    managed?: boolean
+    tags?: Record<string, string>
+    state?: 'Enabled' | 'Disabled'
+    sessions?: number
+    hostname?: string | null
+    provisioningState?: string
+  } = {},
+): EventGridNamespace {
   return {
     id: NS_ID,
     name: NS,
@@ -73,7 +82,10 @@ export function topicSpace(opts: {managed?: boolean; templates?: string[]} = {})
 }
 
 /** An assignment; by default the one setup makes (deterministic name, at the topic space). */
-export function assignment(role: RoleKey, opts: {principalId?: string; scope?: string; name?: string; roleGuid?: string} = {}): RoleAssignment {
+export function assignment(
+  role: RoleKey,
+  opts: {principalId?: string; scope?: string; name?: string; roleGuid?: string} = {},
+): RoleAssignment {
   const scope = opts.scope ?? TS_ID
   const principalId = opts.principalId ?? PRINCIPAL
   const roleGuid = opts.roleGuid ?? ROLES[role].id
@@ -107,11 +119,17 @@ export function endpoint(opts: {host?: string; provisioningState?: string} = {})
   }
 }
 
-export function dataflow(name: keyof typeof DATAFLOW_IDS, opts: {provisioningState?: string; dataSources?: string[]} = {}): IotOpsResource {
+export function dataflow(
+  name: keyof typeof DATAFLOW_IDS,
+  opts: {provisioningState?: string; dataSources?: string[]} = {},
+): IotOpsResource {
   const df = model().dataflows.find((d) => d.name === name)
   if (!df) throw new Error(name)
-  const properties = JSON.parse(JSON.stringify(df.properties)) as Record<string, unknown> & {operations: Array<{sourceSettings?: {dataSources: string[]}}>}
-  if (opts.dataSources && properties.operations[0]?.sourceSettings) properties.operations[0].sourceSettings.dataSources = opts.dataSources
+  const properties = JSON.parse(JSON.stringify(df.properties)) as Record<string, unknown> & {
+    operations: Array<{sourceSettings?: {dataSources: string[]}}>
+  }
+  if (opts.dataSources && properties.operations[0]?.sourceSettings)
+    properties.operations[0].sourceSettings.dataSources = opts.dataSources
   return {
     id: DATAFLOW_IDS[name],
     name,

@@ -5,10 +5,10 @@ import {join} from 'node:path'
 import {after, afterEach, before, describe, it} from 'node:test'
 import {parse} from 'yaml'
 import type {AioBridgeError} from '../../src/errors.js'
+import {renderKubernetes} from '../../src/render/kubernetes.js'
 import {deleteWithKubectl, KUBECTL_DELETE_ARGS, parseKubectlDeleteOutput} from '../../src/teardown/kubectl-delete.js'
 import {reverseDocuments} from '../../src/teardown/observe.js'
 import {runTeardown} from '../../src/teardown/run-teardown.js'
-import {renderKubernetes} from '../../src/render/kubernetes.js'
 import {armError, armScope, isolateNetwork, testArmClient} from '../helpers/nock.js'
 import {model, NS_ID, RG, SUB, TS_ID} from './fixtures.js'
 
@@ -20,7 +20,12 @@ after(() => {
 })
 
 /** A stand-in kubectl: records its arguments and stdin, prints `out` and exits with `code`. */
-function fakeKubectl(opts: {stdout?: string; stderr?: string; code?: number} = {}): {dir: string; path: string; args: () => string[]; stdin: () => string} {
+function fakeKubectl(opts: {stdout?: string; stderr?: string; code?: number} = {}): {
+  dir: string
+  path: string
+  args: () => string[]
+  stdin: () => string
+} {
   const dir = mkdtempSync(join(tmpdir(), 'aio-bridge-kubectl-'))
   dirs.push(dir)
   const path = join(dir, 'kubectl')
@@ -74,21 +79,40 @@ describe('kubectl delete', () => {
   })
 
   for (const [stderr, code] of [
-    ['error: resource mapping not found for name: "eventgrid": no matches for kind "DataflowEndpoint"', 'KUBECTL_CRD_MISSING'],
-    ['The connection to the server localhost:8080 was refused - did you specify the right host or port?\nUnable to connect to the server', 'KUBECTL_UNREACHABLE'],
-    ['Error from server (Forbidden): dataflows.connectivity.iotoperations.azure.com "x" is forbidden', 'KUBECTL_FORBIDDEN'],
+    [
+      'error: resource mapping not found for name: "eventgrid": no matches for kind "DataflowEndpoint"',
+      'KUBECTL_CRD_MISSING',
+    ],
+    [
+      'The connection to the server localhost:8080 was refused - did you specify the right host or port?\nUnable to connect to the server',
+      'KUBECTL_UNREACHABLE',
+    ],
+    [
+      'Error from server (Forbidden): dataflows.connectivity.iotoperations.azure.com "x" is forbidden',
+      'KUBECTL_FORBIDDEN',
+    ],
     ['error: something else', 'KUBECTL_DELETE_FAILED'],
   ] as const) {
     it(`kubectl failing with "${stderr.slice(0, 40)}…" → ${code}`, async () => {
       const k = fakeKubectl({stderr, code: 1})
-      await assert.rejects(deleteWithKubectl({kubectl: k.path, manifest: 'x'}), (e: AioBridgeError) => e.code === code && typeof e.remedy === 'string')
+      await assert.rejects(
+        deleteWithKubectl({kubectl: k.path, manifest: 'x'}),
+        (e: AioBridgeError) => e.code === code && typeof e.remedy === 'string',
+      )
     })
   }
 })
 
 describe('teardown --target kubernetes (nock + a stand-in kubectl)', () => {
   const EG = {'api-version': '2025-02-15'}
-  const config = {subscriptionId: SUB, resourceGroup: RG, namespace: 'eg-bridge', topicSpace: 'tutorial', target: 'kubernetes' as const, keepNamespace: true}
+  const config = {
+    subscriptionId: SUB,
+    resourceGroup: RG,
+    namespace: 'eg-bridge',
+    topicSpace: 'tutorial',
+    target: 'kubernetes' as const,
+    keepNamespace: true,
+  }
 
   it('kubectl delete first, with the rendered objects in deletion order; no ARM dataflow calls', async () => {
     const k = fakeKubectl({stdout: DELETED})
@@ -131,7 +155,10 @@ describe('teardown --target kubernetes (nock + a stand-in kubectl)', () => {
         assert.match(r.notes.join(), /kubectl is not on PATH/)
         assert.equal(r.deletions[0]?.outcome, 'would-delete')
       } else {
-        await assert.rejects(run, (e: AioBridgeError) => e.code === 'KUBECTL_NOT_FOUND' && /kubectl delete/.test(e.remedy ?? ''))
+        await assert.rejects(
+          run,
+          (e: AioBridgeError) => e.code === 'KUBECTL_NOT_FOUND' && /kubectl delete/.test(e.remedy ?? ''),
+        )
       }
       scope.done()
     }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {after, afterEach, before, describe, it} from 'node:test'
-import nock from 'nock'
+import type nock from 'nock'
 import {roleAssignmentName} from '../../src/azure/ids.js'
 import {AioBridgeError, ExitCode} from '../../src/errors.js'
 import type {TeardownConfig, TeardownPlan} from '../../src/plan/teardown-plan.js'
@@ -11,8 +11,8 @@ import {
   API_AIO,
   assignment,
   DATAFLOW_IDS,
-  dataflow,
   DEPLOYMENT_NAME,
+  dataflow,
   ENDPOINT_ID,
   endpoint,
   INSTANCE,
@@ -35,7 +35,8 @@ const AUTH = '2022-04-01'
 const DEPLOYMENT_PATH = `/subscriptions/${SUB}/resourcegroups/${RG}/providers/Microsoft.Resources/deployments/${DEPLOYMENT_NAME}`
 const INSTANCES_PATH = `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.IoTOperations/instances`
 const ROLES_PATH = `${TS_ID}/providers/Microsoft.Authorization/roleAssignments`
-const OP = 'https://management.azure.com/subscriptions/x/providers/Microsoft.EventGrid/locations/westus2/operationsStatus/op1'
+const OP =
+  'https://management.azure.com/subscriptions/x/providers/Microsoft.EventGrid/locations/westus2/operationsStatus/op1'
 
 const config = (over: Partial<TeardownConfig> = {}): TeardownConfig => ({
   subscriptionId: SUB,
@@ -53,30 +54,64 @@ const recording = () => {
 }
 
 /** GETs of the state setup leaves (each piece present or 404). */
-function reads(scope: nock.Scope, present: {ns?: boolean; ts?: boolean; roles?: unknown[]; deployment?: boolean; resources?: boolean; outputResources?: string[]} = {}): nock.Scope {
+function reads(
+  scope: nock.Scope,
+  present: {
+    ns?: boolean
+    ts?: boolean
+    roles?: unknown[]
+    deployment?: boolean
+    resources?: boolean
+    outputResources?: string[]
+  } = {},
+): nock.Scope {
   const p = {ns: true, ts: true, deployment: true, resources: true, ...present}
-  scope.get(NS_ID).query(EG).reply(p.ns ? 200 : 404, p.ns ? namespace() : armError('ResourceNotFound', 'gone'))
-  scope.get(TS_ID).query(EG).reply(p.ts ? 200 : 404, p.ts ? topicSpace() : armError('ResourceNotFound', 'gone'))
+  scope
+    .get(NS_ID)
+    .query(EG)
+    .reply(p.ns ? 200 : 404, p.ns ? namespace() : armError('ResourceNotFound', 'gone'))
+  scope
+    .get(TS_ID)
+    .query(EG)
+    .reply(p.ts ? 200 : 404, p.ts ? topicSpace() : armError('ResourceNotFound', 'gone'))
   if (p.ts) {
     scope
       .get(ROLES_PATH)
       .query({'api-version': AUTH, $filter: 'atScope()'})
       .reply(200, {value: p.roles ?? [assignment('publisher'), assignment('subscriber')]})
   }
-  scope.get(INSTANCES_PATH).query(AIO).reply(200, {value: [{id: INSTANCE_ID, name: INSTANCE, extendedLocation: {name: 'cl', type: 'CustomLocation'}}]})
+  scope
+    .get(INSTANCES_PATH)
+    .query(AIO)
+    .reply(200, {value: [{id: INSTANCE_ID, name: INSTANCE, extendedLocation: {name: 'cl', type: 'CustomLocation'}}]})
   scope
     .get(DEPLOYMENT_PATH)
     .query(DEP)
     .reply(
       p.deployment ? 200 : 404,
       p.deployment
-        ? {id: DEPLOYMENT_PATH, name: DEPLOYMENT_NAME, properties: {provisioningState: 'Succeeded', outputResources: (p.outputResources ?? []).map((id) => ({id}))}}
+        ? {
+            id: DEPLOYMENT_PATH,
+            name: DEPLOYMENT_NAME,
+            properties: {
+              provisioningState: 'Succeeded',
+              outputResources: (p.outputResources ?? []).map((id) => ({id})),
+            },
+          }
         : armError('DeploymentNotFound', 'not found'),
     )
   const ids = p.outputResources ?? [ENDPOINT_ID, DATAFLOW_IDS['local-to-remote'], DATAFLOW_IDS['remote-to-local']]
   for (const id of ids.filter((i) => /\/(dataflowEndpoints|dataflows)\/[^/]+$/.test(i))) {
-    const body = id === ENDPOINT_ID ? endpoint() : id.endsWith('local-to-remote') ? dataflow('local-to-remote') : dataflow('remote-to-local')
-    scope.get(id).query(AIO).reply(p.resources ? 200 : 404, p.resources ? body : armError('ResourceNotFound', 'gone'))
+    const body =
+      id === ENDPOINT_ID
+        ? endpoint()
+        : id.endsWith('local-to-remote')
+          ? dataflow('local-to-remote')
+          : dataflow('remote-to-local')
+    scope
+      .get(id)
+      .query(AIO)
+      .reply(p.resources ? 200 : 404, p.resources ? body : armError('ResourceNotFound', 'gone'))
   }
   return scope
 }
@@ -103,9 +138,13 @@ describe('teardown against ARM (nock)', () => {
     del(`${ROLES_PATH}/${assignment('publisher').name}`, {'api-version': AUTH}, 200)
     del(`${ROLES_PATH}/${assignment('subscriber').name}`, {'api-version': AUTH}, 200)
     del(TS_ID, EG, 202, {'azure-asyncoperation': `${OP}/ts`, 'retry-after': '0'})
-    scope.get('/subscriptions/x/providers/Microsoft.EventGrid/locations/westus2/operationsStatus/op1/ts').reply(200, {status: 'Succeeded'})
+    scope
+      .get('/subscriptions/x/providers/Microsoft.EventGrid/locations/westus2/operationsStatus/op1/ts')
+      .reply(200, {status: 'Succeeded'})
     del(NS_ID, EG, 202, {'azure-asyncoperation': `${OP}/ns`, 'retry-after': '0'})
-    scope.get('/subscriptions/x/providers/Microsoft.EventGrid/locations/westus2/operationsStatus/op1/ns').reply(200, {status: 'Succeeded'})
+    scope
+      .get('/subscriptions/x/providers/Microsoft.EventGrid/locations/westus2/operationsStatus/op1/ns')
+      .reply(200, {status: 'Succeeded'})
 
     const {rec, factory} = recording()
     let confirmed: TeardownPlan | undefined
@@ -122,11 +161,16 @@ describe('teardown against ARM (nock)', () => {
     assert.deepEqual(log.unmatched, [])
     assert.equal(confirmed?.deletions.length, 8)
     // The two dataflows go together; everything else strictly after what depends on it.
-    assert.deepEqual(deletes.slice(0, 2).sort(), [DATAFLOW_IDS['local-to-remote'], DATAFLOW_IDS['remote-to-local']].sort())
+    assert.deepEqual(
+      deletes.slice(0, 2).sort(),
+      [DATAFLOW_IDS['local-to-remote'], DATAFLOW_IDS['remote-to-local']].sort(),
+    )
     assert.deepEqual(deletes.slice(2), [
       ENDPOINT_ID,
       DEPLOYMENT_PATH,
-      ...[`${ROLES_PATH}/${assignment('publisher').name}`, `${ROLES_PATH}/${assignment('subscriber').name}`].sort((a, b) => deletes.indexOf(a) - deletes.indexOf(b)),
+      ...[`${ROLES_PATH}/${assignment('publisher').name}`, `${ROLES_PATH}/${assignment('subscriber').name}`].sort(
+        (a, b) => deletes.indexOf(a) - deletes.indexOf(b),
+      ),
       TS_ID,
       NS_ID,
     ])
@@ -159,18 +203,30 @@ describe('teardown against ARM (nock)', () => {
 
   it('uses the deployment’s own output resources when it lists them (names setup used, not today’s flags)', async () => {
     const customEp = `${INSTANCE_ID}/dataflowEndpoints/eg-custom`
-    const scope = reads(armScope(), {ns: false, ts: false, outputResources: [customEp, DATAFLOW_IDS['local-to-remote'], `${INSTANCE_ID}/dataflowProfiles/default`]})
+    const scope = reads(armScope(), {
+      ns: false,
+      ts: false,
+      outputResources: [customEp, DATAFLOW_IDS['local-to-remote'], `${INSTANCE_ID}/dataflowProfiles/default`],
+    })
     const r = await runTeardown(testArmClient(), config(), {model: model(), dryRun: true})
     scope.done()
     assert.deepEqual(
       r.deletions.map((d) => `${d.kind}:${d.name}:${d.outcome}`),
-      ['dataflow:local-to-remote:would-delete', 'dataflowEndpoint:eg-custom:would-delete', `deployment:${DEPLOYMENT_NAME}:would-delete`],
+      [
+        'dataflow:local-to-remote:would-delete',
+        'dataflowEndpoint:eg-custom:would-delete',
+        `deployment:${DEPLOYMENT_NAME}:would-delete`,
+      ],
     )
   })
 
   it('--dry-run reads and sends no DELETE', async () => {
     const scope = reads(armScope())
-    const r = await runTeardown(testArmClient(), config(), {model: model(), dryRun: true, confirm: async () => assert.fail('no prompt in a dry run')})
+    const r = await runTeardown(testArmClient(), config(), {
+      model: model(),
+      dryRun: true,
+      confirm: async () => assert.fail('no prompt in a dry run'),
+    })
     scope.done()
     assert.equal(r.dryRun, true)
     assert.equal(r.deletions.length, 8)
@@ -202,11 +258,23 @@ describe('teardown against ARM (nock)', () => {
   it('the user’s namespace and a hand-made assignment are read and kept: no DELETE for them', async () => {
     const byHand = assignment('publisher', {name: '0b7c5d1e-0000-4000-8000-000000000001'})
     const scope = armScope()
-    scope.get(NS_ID).query(EG).reply(200, namespace({managed: false}))
-    scope.get(TS_ID).query(EG).reply(200, topicSpace({managed: false}))
-    scope.get(ROLES_PATH).query({'api-version': AUTH, $filter: 'atScope()'}).reply(200, {value: [byHand, assignment('subscriber')]})
+    scope
+      .get(NS_ID)
+      .query(EG)
+      .reply(200, namespace({managed: false}))
+    scope
+      .get(TS_ID)
+      .query(EG)
+      .reply(200, topicSpace({managed: false}))
+    scope
+      .get(ROLES_PATH)
+      .query({'api-version': AUTH, $filter: 'atScope()'})
+      .reply(200, {value: [byHand, assignment('subscriber')]})
     scope.get(INSTANCES_PATH).query(AIO).reply(200, {value: []})
-    scope.delete(`${ROLES_PATH}/${assignment('subscriber').name}`).query({'api-version': AUTH}).reply(204)
+    scope
+      .delete(`${ROLES_PATH}/${assignment('subscriber').name}`)
+      .query({'api-version': AUTH})
+      .reply(204)
     const r = await runTeardown(testArmClient(), config(), {model: model()})
     scope.done()
     assert.deepEqual(
@@ -218,31 +286,51 @@ describe('teardown against ARM (nock)', () => {
 
   it('a failure half way is typed, names what was deleted, and stops before the next phase', async () => {
     const scope = reads(armScope(), {deployment: false, resources: false})
-    scope.delete(`${ROLES_PATH}/${assignment('publisher').name}`).query({'api-version': AUTH}).reply(200)
+    scope
+      .delete(`${ROLES_PATH}/${assignment('publisher').name}`)
+      .query({'api-version': AUTH})
+      .reply(200)
     scope
       .delete(`${ROLES_PATH}/${assignment('subscriber').name}`)
       .query({'api-version': AUTH})
-      .reply(403, armError('AuthorizationFailed', 'The client does not have authorization to perform action Microsoft.Authorization/roleAssignments/delete'))
+      .reply(
+        403,
+        armError(
+          'AuthorizationFailed',
+          'The client does not have authorization to perform action Microsoft.Authorization/roleAssignments/delete',
+        ),
+      )
     const {rec, factory} = recording()
-    await assert.rejects(runTeardown(testArmClient(), config(), {model: model(), reporter: factory}), (e: AioBridgeError) => {
-      assert.equal(e.code, 'FORBIDDEN')
-      assert.equal(e.exitCode, ExitCode.forbidden)
-      assert.match(e.remedy ?? '', /Role Based Access Control Administrator/)
-      assert.match(e.progress ?? '', /Role EventGrid TopicSpaces Publisher .*: deleted/)
-      assert.match(e.progress ?? '', /teardown' again/)
-      return true
-    })
+    await assert.rejects(
+      runTeardown(testArmClient(), config(), {model: model(), reporter: factory}),
+      (e: AioBridgeError) => {
+        assert.equal(e.code, 'FORBIDDEN')
+        assert.equal(e.exitCode, ExitCode.forbidden)
+        assert.match(e.remedy ?? '', /Role Based Access Control Administrator/)
+        assert.match(e.progress ?? '', /Role EventGrid TopicSpaces Publisher .*: deleted/)
+        assert.match(e.progress ?? '', /teardown' again/)
+        return true
+      },
+    )
     scope.done() // no DELETE of the topic space or the namespace was made (nock would refuse it)
     assert.deepEqual(
-      rec.events.filter((e) => e.kind !== 'begin').map((e) => `${e.kind}:${e.step.split(':')[0]}`).sort(),
+      rec.events
+        .filter((e) => e.kind !== 'begin')
+        .map((e) => `${e.kind}:${e.step.split(':')[0]}`)
+        .sort(),
       ['end:roleAssignment', 'fail:roleAssignment', 'skip:namespace', 'skip:topicSpace'],
     )
   })
 
   it('a failed long-running delete reports the ARM error code', async () => {
     const scope = reads(armScope(), {ts: false, deployment: false, resources: false})
-    scope.delete(NS_ID).query(EG).reply(202, undefined, {'azure-asyncoperation': `${OP}/f`, 'retry-after': '0'})
-    scope.get('/subscriptions/x/providers/Microsoft.EventGrid/locations/westus2/operationsStatus/op1/f').reply(200, {status: 'Failed', error: {code: 'NamespaceDeleteBlocked', message: 'blocked'}})
+    scope
+      .delete(NS_ID)
+      .query(EG)
+      .reply(202, undefined, {'azure-asyncoperation': `${OP}/f`, 'retry-after': '0'})
+    scope
+      .get('/subscriptions/x/providers/Microsoft.EventGrid/locations/westus2/operationsStatus/op1/f')
+      .reply(200, {status: 'Failed', error: {code: 'NamespaceDeleteBlocked', message: 'blocked'}})
     await assert.rejects(runTeardown(testArmClient(), config(), {model: model()}), (e: AioBridgeError) => {
       assert.equal(e.code, 'OPERATION_FAILED')
       assert.match(e.message, /NamespaceDeleteBlocked/)
@@ -262,12 +350,18 @@ describe('teardown against ARM (nock)', () => {
         ac.abort()
         return [200]
       })
-    scope.delete(`${ROLES_PATH}/${assignment('subscriber').name}`).query({'api-version': AUTH}).reply(200)
-    await assert.rejects(runTeardown(testArmClient(), config(), {model: model(), signal: ac.signal}), (e: AioBridgeError) => {
-      assert.equal(e.code, 'INTERRUPTED')
-      assert.equal(e.exitCode, ExitCode.interrupted)
-      return true
-    })
+    scope
+      .delete(`${ROLES_PATH}/${assignment('subscriber').name}`)
+      .query({'api-version': AUTH})
+      .reply(200)
+    await assert.rejects(
+      runTeardown(testArmClient(), config(), {model: model(), signal: ac.signal}),
+      (e: AioBridgeError) => {
+        assert.equal(e.code, 'INTERRUPTED')
+        assert.equal(e.exitCode, ExitCode.interrupted)
+        return true
+      },
+    )
     scope.done()
   })
 
@@ -283,6 +377,9 @@ describe('teardown against ARM (nock)', () => {
   })
 
   it('assignment names are the ones setup derives (a sanity link to ids.ts)', () => {
-    assert.equal(assignment('publisher').name, roleAssignmentName(TS_ID, 'a12b0b94-b317-4dcd-84a8-502ce99884c6', assignment('publisher').properties.principalId))
+    assert.equal(
+      assignment('publisher').name,
+      roleAssignmentName(TS_ID, 'a12b0b94-b317-4dcd-84a8-502ce99884c6', assignment('publisher').properties.principalId),
+    )
   })
 })

@@ -37,15 +37,27 @@ const config = (over: Partial<TeardownConfig> = {}): TeardownConfig => ({
   ...over,
 })
 
-function instance(opts: {deployment?: boolean; exists?: boolean | Record<string, boolean>; name?: string} = {}): ObservedInstance {
+function instance(
+  opts: {deployment?: boolean; exists?: boolean | Record<string, boolean>; name?: string} = {},
+): ObservedInstance {
   const exists = (id: string) => (typeof opts.exists === 'object' ? (opts.exists[id] ?? true) : (opts.exists ?? true))
   return {
     name: opts.name ?? INSTANCE,
     ...(opts.deployment === false ? {} : {deployment: {id: DEPLOYMENT_ID, name: DEPLOYMENT_NAME}}),
     resources: [
       {id: ENDPOINT_ID, kind: 'dataflowEndpoint', name: 'eventgrid', exists: exists(ENDPOINT_ID)},
-      {id: DATAFLOW_IDS['local-to-remote'], kind: 'dataflow', name: 'local-to-remote', exists: exists(DATAFLOW_IDS['local-to-remote'])},
-      {id: DATAFLOW_IDS['remote-to-local'], kind: 'dataflow', name: 'remote-to-local', exists: exists(DATAFLOW_IDS['remote-to-local'])},
+      {
+        id: DATAFLOW_IDS['local-to-remote'],
+        kind: 'dataflow',
+        name: 'local-to-remote',
+        exists: exists(DATAFLOW_IDS['local-to-remote']),
+      },
+      {
+        id: DATAFLOW_IDS['remote-to-local'],
+        kind: 'dataflow',
+        name: 'remote-to-local',
+        exists: exists(DATAFLOW_IDS['remote-to-local']),
+      },
     ],
   }
 }
@@ -68,7 +80,16 @@ describe('planTeardown: what setup made goes, in reverse dependency order', () =
     const plan = planTeardown(config(), afterSetup())
     assert.deepEqual(
       plan.deletions.map((d) => d.kind),
-      ['dataflow', 'dataflow', 'dataflowEndpoint', 'deployment', 'roleAssignment', 'roleAssignment', 'topicSpace', 'namespace'],
+      [
+        'dataflow',
+        'dataflow',
+        'dataflowEndpoint',
+        'deployment',
+        'roleAssignment',
+        'roleAssignment',
+        'topicSpace',
+        'namespace',
+      ],
     )
     assert.deepEqual(plan.kept, [])
     assert.deepEqual(
@@ -99,7 +120,10 @@ describe('planTeardown: what setup made goes, in reverse dependency order', () =
   })
 
   it('after teardown (nothing left) there is nothing to delete: a second run changes nothing', () => {
-    const plan = planTeardown(config(), {roleAssignments: [], instances: [instance({deployment: false, exists: false})]})
+    const plan = planTeardown(config(), {
+      roleAssignments: [],
+      instances: [instance({deployment: false, exists: false})],
+    })
     assert.deepEqual(plan.deletions, [])
     assert.deepEqual(plan.kept, [])
   })
@@ -145,7 +169,10 @@ describe('planTeardown: the namespace', () => {
 
   it('a managed namespace holding a topic space someone else made is kept (deleting it would delete theirs)', () => {
     const plan = planTeardown(config(), afterSetup({topicSpace: topicSpace({managed: false})}))
-    assert.deepEqual(plan.deletions.filter((d) => d.kind === 'namespace' || d.kind === 'topicSpace'), [])
+    assert.deepEqual(
+      plan.deletions.filter((d) => d.kind === 'namespace' || d.kind === 'topicSpace'),
+      [],
+    )
     assert.deepEqual(plan.kept.map((k) => k.kind).sort(), ['namespace', 'topicSpace'])
     assert.match(plan.kept.find((k) => k.kind === 'namespace')?.reason ?? '', /holds topic space 'tutorial'/)
   })
@@ -157,7 +184,10 @@ describe('planTeardown: the namespace', () => {
 
 describe('planTeardown: the topic space', () => {
   it('a topic space without the managed description is kept; setup’s role assignments on it still go', () => {
-    const plan = planTeardown(config(), afterSetup({namespace: namespace({managed: false}), topicSpace: topicSpace({managed: false})}))
+    const plan = planTeardown(
+      config(),
+      afterSetup({namespace: namespace({managed: false}), topicSpace: topicSpace({managed: false})}),
+    )
     assert.deepEqual(
       plan.deletions.map((d) => d.kind),
       ['dataflow', 'dataflow', 'dataflowEndpoint', 'deployment', 'roleAssignment', 'roleAssignment'],
@@ -183,7 +213,10 @@ describe('planTeardown: role assignments, by their deterministic names', () => {
   })
 
   it('deletes setup-named assignments for any principal (e.g. --grant-caller’s), not only the extension’s', () => {
-    const plan = planTeardown(config(), afterSetup({roleAssignments: [assignment('publisher', {principalId: OTHER_PRINCIPAL})]}))
+    const plan = planTeardown(
+      config(),
+      afterSetup({roleAssignments: [assignment('publisher', {principalId: OTHER_PRINCIPAL})]}),
+    )
     assert.deepEqual(
       plan.deletions.filter((d) => d.kind === 'roleAssignment').map((d) => d.name),
       [roleAssignmentName(TS_ID, ROLES.publisher.id, OTHER_PRINCIPAL)],
@@ -191,10 +224,19 @@ describe('planTeardown: role assignments, by their deterministic names', () => {
   })
 
   it('ignores inherited assignments (namespace, group, subscription) and other roles', () => {
-    const inherited = assignment('publisher', {scope: NS_ID, name: roleAssignmentName(NS_ID, ROLES.publisher.id, PRINCIPAL)})
-    const otherRole = assignment('publisher', {roleGuid: 'b24988ac-6180-42a0-ab88-20f7382dd24c', name: roleAssignmentName(TS_ID, 'b24988ac-6180-42a0-ab88-20f7382dd24c', PRINCIPAL)})
+    const inherited = assignment('publisher', {
+      scope: NS_ID,
+      name: roleAssignmentName(NS_ID, ROLES.publisher.id, PRINCIPAL),
+    })
+    const otherRole = assignment('publisher', {
+      roleGuid: 'b24988ac-6180-42a0-ab88-20f7382dd24c',
+      name: roleAssignmentName(TS_ID, 'b24988ac-6180-42a0-ab88-20f7382dd24c', PRINCIPAL),
+    })
     const plan = planTeardown(config(), afterSetup({roleAssignments: [inherited, otherRole]}))
-    assert.deepEqual(plan.deletions.filter((d) => d.kind === 'roleAssignment'), [])
+    assert.deepEqual(
+      plan.deletions.filter((d) => d.kind === 'roleAssignment'),
+      [],
+    )
     assert.deepEqual(plan.kept, [])
   })
 
@@ -202,13 +244,20 @@ describe('planTeardown: role assignments, by their deterministic names', () => {
     const wrong = assignment('subscriber', {name: roleAssignmentName(NS_ID, ROLES.subscriber.id, PRINCIPAL)})
     assert.equal(isSetupRoleAssignment(wrong, TS_ID), false)
     const plan = planTeardown(config(), afterSetup({roleAssignments: [wrong]}))
-    assert.deepEqual(plan.deletions.filter((d) => d.kind === 'roleAssignment'), [])
+    assert.deepEqual(
+      plan.deletions.filter((d) => d.kind === 'roleAssignment'),
+      [],
+    )
     assert.equal(plan.kept.length, 1)
   })
 
   it('matches names, scopes and role ids without regard to case', () => {
     const a = assignment('publisher')
-    const upper = {...a, name: a.name.toUpperCase(), properties: {...a.properties, scope: TS_ID.toUpperCase(), principalId: PRINCIPAL.toUpperCase()}}
+    const upper = {
+      ...a,
+      name: a.name.toUpperCase(),
+      properties: {...a.properties, scope: TS_ID.toUpperCase(), principalId: PRINCIPAL.toUpperCase()},
+    }
     assert.equal(isSetupRoleAssignment(upper, TS_ID), true)
   })
 
@@ -230,13 +279,23 @@ describe('planTeardown: dataflows and endpoint (ARM)', () => {
 
   it('with the deployment but the resources already gone: only the record goes', () => {
     assert.deepEqual(
-      kinds(afterSetup({instances: [instance({exists: false})], roleAssignments: [], namespace: undefined, topicSpace: undefined})),
+      kinds(
+        afterSetup({
+          instances: [instance({exists: false})],
+          roleAssignments: [],
+          namespace: undefined,
+          topicSpace: undefined,
+        }),
+      ),
       [`deployment:${DEPLOYMENT_NAME}`],
     )
   })
 
   it('deletes only what still exists (a teardown interrupted half way continues)', () => {
-    const plan = planTeardown(config(), {roleAssignments: [], instances: [instance({exists: {[DATAFLOW_IDS['local-to-remote']]: false}})]})
+    const plan = planTeardown(config(), {
+      roleAssignments: [],
+      instances: [instance({exists: {[DATAFLOW_IDS['local-to-remote']]: false}})],
+    })
     assert.deepEqual(
       plan.deletions.map((d) => d.name),
       ['remote-to-local', 'eventgrid', DEPLOYMENT_NAME],
@@ -244,7 +303,10 @@ describe('planTeardown: dataflows and endpoint (ARM)', () => {
   })
 
   it('several instances: only the one with an aio-bridge deployment is touched', () => {
-    const plan = planTeardown(config(), {roleAssignments: [], instances: [instance({name: 'aio-2', deployment: false}), instance()]})
+    const plan = planTeardown(config(), {
+      roleAssignments: [],
+      instances: [instance({name: 'aio-2', deployment: false}), instance()],
+    })
     assert.ok(plan.deletions.every((d) => !d.title.includes('aio-2')))
     assert.equal(plan.deletions.length, 4)
     assert.equal(plan.kept.length, 3)

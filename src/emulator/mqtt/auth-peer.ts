@@ -2,7 +2,7 @@ import {createServer as createNetServer, type Server, type Socket} from 'node:ne
 import {createServer as createTlsServer} from 'node:tls'
 import mqttPacket, {type IConnectPacket, type IPublishPacket, type ISubscribePacket, type Packet} from 'mqtt-packet'
 import {topicMatches} from '../../config/rules.js'
-import {checkJwt} from './jwt.js'
+import {checkJwt, decodeJwt} from './jwt.js'
 import {freePort} from './ports.js'
 
 /**
@@ -29,6 +29,22 @@ export interface AuthPeerOptions {
   /** Topic filters a client may publish to; undefined = any. */
   allowPublish?: string[]
   port?: number
+  /**
+   * Decides each SUBSCRIBE filter and PUBLISH topic after the allow lists (the sandbox's Event Grid stand-in reads its
+   * role assignments and topic templates here); false = reason code 0x87. `claims` are the OAUTH2-JWT token's.
+   */
+  authorize?: (req: PeerAuthorizeRequest) => boolean
+  /** Called for every PUBLISH the peer accepted (the sandbox feeds the emulator's published-messages metric). */
+  onPublish?: (info: {clientId: string; topic: string; claims?: Record<string, unknown>}) => void
+  /** Called for every refusal (SUBACK/PUBACK 0x87), for logs. */
+  onRefuse?: (req: PeerAuthorizeRequest) => void
+}
+
+export interface PeerAuthorizeRequest {
+  clientId: string
+  action: 'publish' | 'subscribe'
+  topic: string
+  claims?: Record<string, unknown>
 }
 
 export interface PeerConnectRecord {
@@ -54,6 +70,7 @@ interface Conn {
   subs: Array<{filter: string; qos: 0 | 1}>
   nextId: number
   connected: boolean
+  claims?: Record<string, unknown>
 }
 
 const NOT_AUTHORIZED = 0x87
@@ -82,6 +99,14 @@ export async function startAuthPeer(opts: AuthPeerOptions): Promise<AuthPeer> {
     if (method !== auth.method) return method ? BAD_AUTH_METHOD : NOT_AUTHORIZED
     if (auth.method === 'K8S-SAT') return auth.acceptToken(data) ? 0 : NOT_AUTHORIZED
     return checkJwt(data, {audience, secret: auth.secret}) ? NOT_AUTHORIZED : 0
+  }
+
+  const decide = (c: Conn, action: 'publish' | 'subscribe', topic: string): boolean => {
+    if (!opts.authorize) return true
+    const req = {clientId: c.clientId, action, topic, claims: c.claims}
+    const ok = opts.authorize(req)
+    if (!ok) opts.onRefuse?.(req)
+    return ok
   }
 
   const deliver = (from: IPublishPacket) => {
@@ -117,6 +142,9 @@ export async function startAuthPeer(opts: AuthPeerOptions): Promise<AuthPeer> {
           reasonCode,
         })
         c.clientId = p.clientId
+        if (reasonCode === 0 && p.properties?.authenticationMethod === 'OAUTH2-JWT') {
+          c.claims = decodeJwt(p.properties.authenticationData?.toString('utf8') ?? '')
+        }
         send(c, {cmd: 'connack', sessionPresent: false, reasonCode})
         if (reasonCode !== 0) c.socket.end()
         else c.connected = true
@@ -126,6 +154,7 @@ export async function startAuthPeer(opts: AuthPeerOptions): Promise<AuthPeer> {
         const sp = p as ISubscribePacket
         const granted = sp.subscriptions.map((s) => {
           if (opts.allowSubscribe && !opts.allowSubscribe.some((a) => covers(a, s.topic))) return NOT_AUTHORIZED
+          if (!decide(c, 'subscribe', s.topic)) return NOT_AUTHORIZED
           const qos = Math.min(s.qos, 1) as 0 | 1
           c.subs = c.subs.filter((x) => x.filter !== s.topic)
           c.subs.push({filter: s.topic, qos})
@@ -139,9 +168,14 @@ export async function startAuthPeer(opts: AuthPeerOptions): Promise<AuthPeer> {
         send(c, {cmd: 'unsuback', messageId: p.messageId, granted: p.unsubscriptions.map(() => 0)})
         return
       case 'publish': {
-        const allowed = !opts.allowPublish || opts.allowPublish.some((a) => topicMatches(a, p.topic))
+        const allowed =
+          (!opts.allowPublish || opts.allowPublish.some((a) => topicMatches(a, p.topic))) &&
+          decide(c, 'publish', p.topic)
         if (p.qos > 0) send(c, {cmd: 'puback', messageId: p.messageId, reasonCode: allowed ? 0 : NOT_AUTHORIZED})
-        if (allowed) deliver(p)
+        if (allowed) {
+          opts.onPublish?.({clientId: c.clientId, topic: p.topic, claims: c.claims})
+          deliver(p)
+        }
         return
       }
       case 'pingreq':

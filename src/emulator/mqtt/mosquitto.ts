@@ -33,6 +33,8 @@ export interface MosquittoBroker {
   host: string
   port: number
   dir: string
+  /** Process id of the mosquitto child (recorded by the sandbox so `sandbox down` can stop a stray one). */
+  pid?: number
   /** Lines mosquitto logged so far (for test diagnostics). */
   log(): string
   stop(): Promise<void>
@@ -136,6 +138,7 @@ async function startOnce(opts: MosquittoOptions, dir: string, port: number): Pro
     host: '127.0.0.1',
     port,
     dir,
+    pid: child.pid,
     log: () => log,
     async stop() {
       if (exited) return

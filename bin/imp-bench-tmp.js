@@ -1,6 +1,0 @@
-const t0 = performance.now()
-const m = await import('@oclif/core')
-const t1 = performance.now()
-process.stderr.write(`import oclif ${(t1 - t0).toFixed(1)} ms, at ${t1.toFixed(1)}\n`)
-process.on('exit', () => process.stderr.write(`exit at ${performance.now().toFixed(1)}\n`))
-await m.execute({dir: import.meta.url})
