@@ -112,14 +112,12 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     const dataflowPassword = randomBytes(16).toString('hex')
     const passwordFile = join(dir, 'verify-password')
     await writeFile(passwordFile, verifyPassword, {mode: 0o600})
+    await mkdir(join(dir, 'mosquitto'), {recursive: true, mode: 0o700})
     const localBroker = await startMosquitto({
       dir: join(dir, 'mosquitto'),
       binary: mosquittoBinary,
       users: {verify: verifyPassword, dataflow: dataflowPassword},
       tls: {certFile: localCert.cert, keyFile: localCert.key, caFile: pki.caCert},
-    }).catch(async (err) => {
-      await mkdir(join(dir, 'mosquitto'), {recursive: true})
-      throw err
     })
     stops.push(() => localBroker.stop())
     log(`IoT Operations broker (mosquitto pid ${localBroker.pid}) at 127.0.0.1:${localBroker.port}`)
