@@ -48,7 +48,10 @@ export class DeploymentsGateway {
     signal?: AbortSignal,
   ): Promise<Deployment> {
     try {
-      return await this.arm.putAndWait<Deployment>('PUT', this.path(sub, rg, name), API.deployments, body, signal)
+      // Not read back when it succeeded: a failure comes with the operation's status, and no caller uses the record.
+      return await this.arm.putAndWait<Deployment>('PUT', this.path(sub, rg, name), API.deployments, body, signal, {
+        readBack: false,
+      })
     } catch (err) {
       if (err instanceof AioBridgeError && err.code === 'OPERATION_FAILED') {
         throw new AioBridgeError(

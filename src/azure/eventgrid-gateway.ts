@@ -38,12 +38,25 @@ export class EventGridGateway {
     return this.arm.get<EventGridNamespace>(namespaceId(sub, rg, ns), API.eventGrid)
   }
 
-  createOrUpdateNamespace(sub: string, rg: string, ns: string, body: unknown): Promise<EventGridNamespace> {
-    return this.arm.putAndWait<EventGridNamespace>('PUT', namespaceId(sub, rg, ns), API.eventGrid, body)
+  /** `readBack: false`: return once the operation succeeded, without the final GET (setup reads the hostname itself). */
+  createOrUpdateNamespace(
+    sub: string,
+    rg: string,
+    ns: string,
+    body: unknown,
+    opts: {readBack?: boolean} = {},
+  ): Promise<EventGridNamespace> {
+    return this.arm.putAndWait<EventGridNamespace>('PUT', namespaceId(sub, rg, ns), API.eventGrid, body, undefined, opts)
   }
 
-  updateNamespace(sub: string, rg: string, ns: string, patch: unknown): Promise<EventGridNamespace> {
-    return this.arm.putAndWait<EventGridNamespace>('PATCH', namespaceId(sub, rg, ns), API.eventGrid, patch)
+  updateNamespace(
+    sub: string,
+    rg: string,
+    ns: string,
+    patch: unknown,
+    opts: {readBack?: boolean} = {},
+  ): Promise<EventGridNamespace> {
+    return this.arm.putAndWait<EventGridNamespace>('PATCH', namespaceId(sub, rg, ns), API.eventGrid, patch, undefined, opts)
   }
 
   deleteNamespace(sub: string, rg: string, ns: string): Promise<boolean> {
@@ -54,8 +67,11 @@ export class EventGridGateway {
     return this.arm.get<TopicSpace>(topicSpaceId(sub, rg, ns, ts), API.eventGrid)
   }
 
+  /** Returns once the operation succeeded; the resource is not read back (nothing uses its final state). */
   createOrUpdateTopicSpace(sub: string, rg: string, ns: string, ts: string, body: unknown): Promise<TopicSpace> {
-    return this.arm.putAndWait<TopicSpace>('PUT', topicSpaceId(sub, rg, ns, ts), API.eventGrid, body)
+    return this.arm.putAndWait<TopicSpace>('PUT', topicSpaceId(sub, rg, ns, ts), API.eventGrid, body, undefined, {
+      readBack: false,
+    })
   }
 
   deleteTopicSpace(sub: string, rg: string, ns: string, ts: string): Promise<boolean> {

@@ -319,8 +319,11 @@ describe('runSetup against nock', () => {
       ['create', 'create', 'create', 'create'],
     )
     const skipped = Object.fromEntries(reporter.events.filter((e) => e.kind === 'skip').map((e) => [e.step, e.text]))
-    assert.equal(skipped.namespace, 'Event Grid namespace: would create in westus with MQTT enabled, 3 sessions per authentication name')
-    assert.equal(skipped.topicSpace, 'would create with templates telemetry/#')
+    assert.equal(
+      skipped.namespace,
+      'Event Grid namespace: would create in westus with MQTT enabled, 3 sessions per authentication name',
+    )
+    assert.equal(skipped.topicSpace, 'Topic space: would create with templates telemetry/#')
     assert.equal(skipped.publisher, `would be assigned to ${PRINCIPAL}`)
     assert.equal(skipped.subscriber, `would be assigned to ${PRINCIPAL}`)
     assert.deepEqual(
