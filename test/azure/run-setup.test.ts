@@ -324,8 +324,8 @@ describe('runSetup against nock', () => {
       'Event Grid namespace: would create in westus with MQTT enabled, 3 sessions per authentication name',
     )
     assert.equal(skipped.topicSpace, 'Topic space: would create with templates telemetry/#')
-    assert.equal(skipped.publisher, `would be assigned to ${PRINCIPAL}`)
-    assert.equal(skipped.subscriber, `would be assigned to ${PRINCIPAL}`)
+    assert.equal(skipped.publisher, `Role EventGrid TopicSpaces Publisher: would be assigned to ${PRINCIPAL}`)
+    assert.equal(skipped.subscriber, `Role EventGrid TopicSpaces Subscriber: would be assigned to ${PRINCIPAL}`)
     assert.deepEqual(
       reporter.events.filter((e) => e.kind === 'begin').map((e) => e.step),
       ['read'],
