@@ -75,20 +75,28 @@ export function containsDesired(actual: unknown, desired: unknown): boolean {
   return Object.entries(desired).every(([k, v]) => containsDesired((actual as Record<string, unknown>)[k], v))
 }
 
+/** What the ARM path reads before it can compare: the instance, its custom location, and what exists now. */
+export interface DataflowsDiscovery {
+  instance: IotOpsResource
+  customLocation: string
+  /** Resource ids of the endpoint and the dataflows, and each one as it is now (undefined: absent). */
+  ids: string[]
+  existing: Array<IotOpsResource | undefined>
+}
+
 /**
- * setup's last step on the ARM path: discover the instance and its custom location, compare what exists with the
- * model (GETs, in parallel) and deploy the ARM template only when something differs. A dry run asks what-if.
+ * The reads that need no hostname (the instance, its custom location, the endpoint and dataflows as they are): setup
+ * starts them beside its Event Grid steps, so only the deployment waits for the hostname.
  */
-export async function applyDataflowsArm(
+export async function discoverDataflows(
   arm: ArmClient,
   target: {subscriptionId: string; resourceGroup: string},
   modelFlags: BridgeModelFlags,
-  hostname: string,
-  opts: {dryRun?: boolean; signal?: AbortSignal; onProgress?: (text: string) => void} = {},
-): Promise<DataflowsResult> {
+): Promise<DataflowsDiscovery> {
   const sub = target.subscriptionId
   const rg = target.resourceGroup
-  const probe = buildBridgeModel({...modelFlags, hostname})
+  // Names and api-version only: they do not depend on the hostname.
+  const probe = buildBridgeModel({...modelFlags, hostname: undefined})
   const iotOps = new IotOpsGateway(arm, probe.apiVersion)
   const instance = pickInstance(await iotOps.listInstances(sub, rg), modelFlags.instance, rg)
   const customLocationId = instance.extendedLocation?.name
@@ -103,16 +111,41 @@ export async function applyDataflowsArm(
     )
   }
   const customLocation = modelFlags['custom-location'] ?? customLocationId.split('/').pop() ?? ''
+  const ids = [
+    iotOps.endpointId(sub, rg, instance.name, probe.endpoint.name),
+    ...probe.dataflows.map((df) => iotOps.dataflowId(sub, rg, instance.name, probe.profile, df.name)),
+  ]
+  const existing = await Promise.all(ids.map((id) => iotOps.get(id)))
+  return {instance, customLocation, ids, existing}
+}
+
+/**
+ * setup's last step on the ARM path: discover the instance and its custom location, compare what exists with the
+ * model (GETs, in parallel; or `discovered`, started earlier) and deploy the ARM template only when something
+ * differs. A dry run asks what-if.
+ */
+export async function applyDataflowsArm(
+  arm: ArmClient,
+  target: {subscriptionId: string; resourceGroup: string},
+  modelFlags: BridgeModelFlags,
+  hostname: string,
+  opts: {
+    dryRun?: boolean
+    signal?: AbortSignal
+    onProgress?: (text: string) => void
+    discovered?: Promise<DataflowsDiscovery>
+  } = {},
+): Promise<DataflowsResult> {
+  const sub = target.subscriptionId
+  const rg = target.resourceGroup
+  const {instance, customLocation, ids, existing} = await (opts.discovered ??
+    discoverDataflows(arm, target, modelFlags))
   const model: BridgeModel = buildBridgeModel({
     ...modelFlags,
     hostname,
     instance: instance.name,
     'custom-location': customLocation,
   })
-  const ids = [
-    iotOps.endpointId(sub, rg, instance.name, model.endpoint.name),
-    ...model.dataflows.map((df) => iotOps.dataflowId(sub, rg, instance.name, model.profile, df.name)),
-  ]
   const desired = [model.endpoint.properties, ...model.dataflows.map((df) => df.properties)]
   const name = deploymentName(instance.name)
   const {template, parameters} = renderArmTemplate(model)
@@ -120,7 +153,6 @@ export async function applyDataflowsArm(
   const deployments = new DeploymentsGateway(arm)
   const base = {target: 'arm' as const, instance: instance.name, customLocation, deployment: name, resources: ids}
 
-  const existing = await Promise.all(ids.map((id) => iotOps.get(id)))
   const same = existing.every((r, i) => r !== undefined && containsDesired(r.properties, desired[i]))
   const action: DataflowsAction = same ? 'unchanged' : existing.every((r) => r === undefined) ? 'create' : 'update'
   if (opts.dryRun) {

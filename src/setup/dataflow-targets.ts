@@ -4,7 +4,8 @@ import type {BridgeConfig} from '../config/bridge-config.js'
 import {ConfigError} from '../errors.js'
 import {type BridgeModelFlags, buildBridgeModel} from '../model/bridge-model.js'
 import {checkBridgeModel} from '../model/checks.js'
-import type {DataflowsOutcome} from './run-setup.js'
+import type {DataflowsDiscovery} from './apply-dataflows.js'
+import type {DataflowsStep} from './run-setup.js'
 
 export type DataflowTarget = 'arm' | 'kubernetes' | 'files'
 
@@ -39,14 +40,17 @@ export function dataflowsStep(
   modelFlags: BridgeModelFlags,
   target: DataflowTarget,
   opts: {outDir: string; crdVersion?: 'v1' | 'v1beta1'; signal?: AbortSignal},
-): (hostname: string, ctx: {dryRun: boolean; update: (t: string) => void}) => Promise<DataflowsOutcome> {
-  return async (hostname, ctx) => {
+): DataflowsStep {
+  // Started by prepare() (a real run): the reads that need no hostname, beside the Event Grid steps.
+  let discovered: Promise<DataflowsDiscovery> | undefined
+  const step: DataflowsStep = async (hostname, ctx) => {
     if (target === 'arm') {
       const {applyDataflowsArm} = await import('./apply-dataflows.js')
       const r = await applyDataflowsArm(arm, config, modelFlags, hostname, {
         dryRun: ctx.dryRun,
         signal: opts.signal,
         onProgress: ctx.update,
+        discovered,
       })
       const verb =
         r.action === 'unchanged'
@@ -79,6 +83,14 @@ export function dataflowsStep(
     const r = await applyWithKubectl({files, outDir: opts.outDir, abortSignal: opts.signal})
     return {title: `Dataflows: ${describeKubectl(r)}`, result: {target, ...r}}
   }
+  if (target === 'arm') {
+    step.prepare = () => {
+      discovered = import('./apply-dataflows.js').then((m) => m.discoverDataflows(arm, config, modelFlags))
+      // Its failure is reported by the dataflows step, in its turn (or never, if an earlier step fails).
+      discovered.catch(() => undefined)
+    }
+  }
+  return step
 }
 
 function describeKubectl(r: KubectlApplyResult): string {

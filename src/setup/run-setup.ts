@@ -28,8 +28,17 @@ export interface SetupOptions {
   /** Also give the signed-in identity the two roles (setup --grant-caller), for verify --from-cloud. */
   caller?: CallerPrincipal
   /** The last step (the dataflow endpoint and dataflows), given the hostname; omitted = Event Grid side only. */
-  dataflows?: (hostname: string, ctx: {dryRun: boolean; update: (text: string) => void}) => Promise<DataflowsOutcome>
+  dataflows?: DataflowsStep
 }
+
+/**
+ * The dataflows step, given the hostname. `prepare`, when present, starts the reads that need no hostname (instance,
+ * existing endpoint and dataflows) so they run beside the Event Grid steps instead of after them.
+ */
+export type DataflowsStep = ((
+  hostname: string,
+  ctx: {dryRun: boolean; update: (text: string) => void},
+) => Promise<DataflowsOutcome>) & {prepare?: () => void}
 
 /** What the dataflows step reports: a title for the progress and a result for --json. */
 export interface DataflowsOutcome {
@@ -192,6 +201,7 @@ export async function runSetup(
   }
 
   try {
+    if (!opts.dryRun) opts.dataflows?.prepare?.()
     const observed = await step(
       'read',
       () => observeSetupState(arm, config, opts.caller),
@@ -263,8 +273,10 @@ async function applySetupPlan(
     'namespace',
     async (): Promise<EventGridNamespace | undefined> => {
       const p = plan.namespace
-      if (p.action === 'create') return eventGrid.createOrUpdateNamespace(sub, rg, config.namespace, p.body)
-      if (p.action === 'update') return eventGrid.updateNamespace(sub, rg, config.namespace, p.body)
+      // Not read back here: the hostname step reads it, beside the topic space and the roles.
+      const once = {readBack: false}
+      if (p.action === 'create') return eventGrid.createOrUpdateNamespace(sub, rg, config.namespace, p.body, once)
+      if (p.action === 'update') return eventGrid.updateNamespace(sub, rg, config.namespace, p.body, once)
       return observed.namespace
     },
     () => `Namespace ${config.namespace}: ${actionText(plan.namespace.action, plan.namespace.changes)}`,
@@ -275,63 +287,8 @@ async function applySetupPlan(
     },
   )
 
-  await step(
-    'topicSpace',
-    async () => {
-      const p = plan.topicSpace
-      if (p.action === 'unchanged') return observed.topicSpace
-      return eventGrid.createOrUpdateTopicSpace(sub, rg, config.namespace, config.topicSpace, p.body)
-    },
-    () => `Topic space ${config.topicSpace}: ${actionText(plan.topicSpace.action, plan.topicSpace.changes)}`,
-    {action: 'create or update the topic space', role: 'EventGrid Contributor', scope: plan.namespace.id},
-  )
-
-  const assign = async (r: RoleStep, stepId: SetupStepId): Promise<'created' | 'exists'> => {
-    if (r.action === 'unchanged') return 'exists'
-    const res = await authorization.createRoleAssignment(r.scope, r.name, r.roleDefinitionId, r.principalId, {
-      principalType: r.principalType,
-      principalRetryDelayInMs: opts.principalRetryDelayInMs,
-      principalWaitInMs: opts.principalWaitInMs,
-      onPrincipalRetry: (attempt, delay) =>
-        reporter.update(
-          stepId,
-          `identity not replicated yet (PrincipalNotFound): retry ${attempt} in ${Math.round(delay / 1000)} s`,
-        ),
-    })
-    if (res.outcome === 'exists') {
-      r.action = 'unchanged'
-      if (res.existingName) r.existingName = res.existingName
-    }
-    return res.outcome
-  }
-  const roleTitle = (r: RoleStep, outcome: 'created' | 'exists') =>
-    `${r.roleName}: ${outcome === 'created' ? 'created' : 'unchanged'}${r.existingName ? ' (an equivalent assignment exists)' : ''}`
-  const callerRoles = plan.roles.filter((r) => r.assignee === 'caller')
-  await Promise.all([
-    ...plan.roles
-      .filter((r) => r.assignee === 'iot-operations')
-      .map((r) =>
-        step(
-          r.role,
-          () => assign(r, r.role),
-          (outcome) => roleTitle(r, outcome),
-          rbacContext(r),
-        ),
-      ),
-    ...(callerRoles.length > 0
-      ? [
-          step(
-            'caller',
-            () => Promise.all(callerRoles.map((r) => assign(r, 'caller'))),
-            (outcomes) =>
-              `Roles for you (${callerRoles[0]?.principalId}): ${outcomes.map((o, i) => roleTitle(callerRoles[i] as RoleStep, o)).join('; ')}`,
-            callerRoles[0] && rbacContext(callerRoles[0]),
-          ),
-        ]
-      : []),
-  ])
-
-  const hostname = await step(
+  // The hostname needs only the namespace: it is read beside the topic space and the roles.
+  const hostnameRead = step(
     'hostname',
     async () => {
       const current = ns?.properties.topicSpacesConfiguration?.hostname
@@ -360,6 +317,70 @@ async function applySetupPlan(
     },
     (h) => `MQTT hostname: ${h}`,
   )
+  // Awaited below; handled now so a failure while the topic space is in flight is not an unhandled rejection.
+  hostnameRead.catch(() => undefined)
+  try {
+    await step(
+      'topicSpace',
+      async () => {
+        const p = plan.topicSpace
+        if (p.action === 'unchanged') return observed.topicSpace
+        return eventGrid.createOrUpdateTopicSpace(sub, rg, config.namespace, config.topicSpace, p.body)
+      },
+      () => `Topic space ${config.topicSpace}: ${actionText(plan.topicSpace.action, plan.topicSpace.changes)}`,
+      {action: 'create or update the topic space', role: 'EventGrid Contributor', scope: plan.namespace.id},
+    )
+
+    const assign = async (r: RoleStep, stepId: SetupStepId): Promise<'created' | 'exists'> => {
+      if (r.action === 'unchanged') return 'exists'
+      const res = await authorization.createRoleAssignment(r.scope, r.name, r.roleDefinitionId, r.principalId, {
+        principalType: r.principalType,
+        principalRetryDelayInMs: opts.principalRetryDelayInMs,
+        principalWaitInMs: opts.principalWaitInMs,
+        onPrincipalRetry: (attempt, delay) =>
+          reporter.update(
+            stepId,
+            `identity not replicated yet (PrincipalNotFound): retry ${attempt} in ${Math.round(delay / 1000)} s`,
+          ),
+      })
+      if (res.outcome === 'exists') {
+        r.action = 'unchanged'
+        if (res.existingName) r.existingName = res.existingName
+      }
+      return res.outcome
+    }
+    const roleTitle = (r: RoleStep, outcome: 'created' | 'exists') =>
+      `${r.roleName}: ${outcome === 'created' ? 'created' : 'unchanged'}${r.existingName ? ' (an equivalent assignment exists)' : ''}`
+    const callerRoles = plan.roles.filter((r) => r.assignee === 'caller')
+    await Promise.all([
+      ...plan.roles
+        .filter((r) => r.assignee === 'iot-operations')
+        .map((r) =>
+          step(
+            r.role,
+            () => assign(r, r.role),
+            (outcome) => roleTitle(r, outcome),
+            rbacContext(r),
+          ),
+        ),
+      ...(callerRoles.length > 0
+        ? [
+            step(
+              'caller',
+              () => Promise.all(callerRoles.map((r) => assign(r, 'caller'))),
+              (outcomes) =>
+                `Roles for you (${callerRoles[0]?.principalId}): ${outcomes.map((o, i) => roleTitle(callerRoles[i] as RoleStep, o)).join('; ')}`,
+              callerRoles[0] && rbacContext(callerRoles[0]),
+            ),
+          ]
+        : []),
+    ])
+  } catch (err) {
+    // No step may report after the failure does.
+    await hostnameRead.catch(() => undefined)
+    throw err
+  }
+  const hostname = await hostnameRead
   return toResult(config, plan, hostname, false)
 }
 

@@ -61,7 +61,9 @@ export function canonicalState(emulator: ArmEmulator, identities: Map<string, st
     UUID,
     (id) => identities.get(id.toLowerCase()) ?? id.toLowerCase(),
   )
-  return JSON.parse(text)
+  const out = JSON.parse(text) as {principals: Array<{id: string}>}
+  out.principals.sort((a, b) => a.id.localeCompare(b.id))
+  return out
 }
 
 /** Requests that change state (no GETs, no long-running-operation polls, no injected faults). */

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict'
+import {PassThrough} from 'node:stream'
+import {describe, it} from 'node:test'
+import {planTeardown} from '../../src/plan/teardown-plan.js'
+import {askYesNo} from '../../src/teardown/confirm.js'
+import {formatTeardownPlan, formatTeardownSummary} from '../../src/teardown/format.js'
+import type {TeardownResult} from '../../src/teardown/run-teardown.js'
+import {makeChalk, makeTheme} from '../../src/ui/theme.js'
+import {assignment, namespace, RG, SUB, topicSpace} from './fixtures.js'
+
+const theme = makeTheme(makeChalk({json: true}))
+
+function ask(answer: string | null): Promise<{yes: boolean; prompt: string}> {
+  const input = new PassThrough()
+  const output = new PassThrough()
+  let prompt = ''
+  output.on('data', (d: Buffer) => {
+    prompt += d.toString()
+  })
+  const p = askYesNo('Delete these 3 resources? [y/N] ', {input, output})
+  if (answer === null) input.end()
+  else input.write(answer)
+  return p.then((yes) => ({yes, prompt}))
+}
+
+describe('the confirmation prompt', () => {
+  for (const [answer, yes] of [
+    ['y\n', true],
+    ['YES\n', true],
+    [' yes \n', true],
+    ['n\n', false],
+    ['\n', false],
+    ['yep\n', false],
+    [null, false],
+  ] as const) {
+    it(`${JSON.stringify(answer)} → ${yes ? 'delete' : 'keep everything'}`, async () => {
+      const r = await ask(answer)
+      assert.equal(r.yes, yes)
+      assert.match(r.prompt, /\[y\/N\]/)
+    })
+  }
+})
+
+describe('teardown text', () => {
+  const config = {
+    subscriptionId: SUB,
+    resourceGroup: RG,
+    namespace: 'eg-bridge',
+    topicSpace: 'tutorial',
+    target: 'arm' as const,
+    keepNamespace: false,
+  }
+
+  it('lists the deletions in order, what is kept with the reason, and the notes', () => {
+    const plan = planTeardown(config, {
+      namespace: namespace({managed: false}),
+      topicSpace: topicSpace(),
+      roleAssignments: [assignment('publisher')],
+      instances: [],
+    })
+    const text = formatTeardownPlan(plan, theme)
+    const lines = text.split('\n')
+    assert.equal(lines[0], 'Will delete, in this order:')
+    assert.match(lines[1] ?? '', /^ {2}- Role EventGrid TopicSpaces Publisher for /)
+    assert.match(lines[2] ?? '', /^ {2}- Topic space tutorial /)
+    assert.equal(lines[3], 'Keeps:')
+    assert.match(lines[4] ?? '', /namespace eg-bridge: not created by aio-bridge/)
+    assert.match(text, /note: No IoT Operations instance/)
+    assert.match(formatTeardownPlan(plan, theme, {dryRun: true}), /^Would delete, in this order:/)
+  })
+
+  it('says when there is nothing to delete', () => {
+    assert.match(
+      formatTeardownPlan(planTeardown(config, {roleAssignments: [], instances: []}), theme),
+      /^Nothing to delete/,
+    )
+  })
+
+  it('sums up the outcomes', () => {
+    const base: TeardownResult = {
+      dryRun: false,
+      confirmed: true,
+      subscriptionId: SUB,
+      resourceGroup: RG,
+      namespace: 'eg-bridge',
+      topicSpace: 'tutorial',
+      target: 'arm',
+      deletions: [
+        {kind: 'topicSpace', name: 't', id: 'x', outcome: 'deleted'},
+        {kind: 'namespace', name: 'n', id: 'y', outcome: 'already-gone'},
+      ],
+      kept: [{kind: 'roleAssignment', name: 'r', id: 'z', reason: 'by hand'}],
+      notes: [],
+    }
+    assert.equal(formatTeardownSummary(base, theme), 'Teardown done: 1 deleted, 1 already gone, 1 kept.')
+    assert.equal(formatTeardownSummary({...base, dryRun: true}, theme), 'Dry run: nothing was deleted.')
+    assert.equal(formatTeardownSummary({...base, confirmed: false}, theme), 'Cancelled: nothing was deleted.')
+    assert.equal(formatTeardownSummary({...base, deletions: []}, theme), 'Teardown done: there was nothing to delete.')
+  })
+})
