@@ -12,7 +12,12 @@ export interface RunResult {
   maxRssMb?: number
 }
 
-export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env, input?: string): Promise<RunResult> {
+export function run(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  input?: string,
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint()
     const child = spawn(cmd, args, {env, stdio: ['pipe', 'pipe', 'pipe']})
@@ -59,6 +64,8 @@ export interface Figure {
 }
 
 export function table(figures: Figure[]): string {
-  const rows = figures.map((f) => `| ${f.name} | ${f.value} | ${f.target ?? '—'} | ${f.ok === undefined ? '' : f.ok ? 'met' : 'NOT met'} |`)
+  const rows = figures.map(
+    (f) => `| ${f.name} | ${f.value} | ${f.target ?? '—'} | ${f.ok === undefined ? '' : f.ok ? 'met' : 'NOT met'} |`,
+  )
   return ['| figure | value | target | |', '|---|---|---|---|', ...rows].join('\n')
 }

@@ -10,9 +10,14 @@ export async function benchStartup(opts: {runs?: number; setupEnv?: NodeJS.Proce
   const cases: Array<{name: string; args: string[]; env?: NodeJS.ProcessEnv; target?: number}> = [
     {name: 'node -e ""', args: ['-e', '']},
     {name: 'aio-bridge --help', args: [bin, '--help'], target: 5},
-    {name: 'aio-bridge render --format bicep', args: [bin, 'render', '--format', 'bicep', '--hostname', 'ns.westus2-1.ts.eventgrid.azure.net'], target: 8},
+    {
+      name: 'aio-bridge render --format bicep',
+      args: [bin, 'render', '--format', 'bicep', '--hostname', 'ns.westus2-1.ts.eventgrid.azure.net'],
+      target: 8,
+    },
   ]
-  if (opts.setupEnv) cases.push({name: 'aio-bridge setup --dry-run (fake ARM)', args: [bin, 'setup', '--dry-run'], env: opts.setupEnv})
+  if (opts.setupEnv)
+    cases.push({name: 'aio-bridge setup --dry-run (fake ARM)', args: [bin, 'setup', '--dry-run'], env: opts.setupEnv})
   const times = new Map<string, number[]>(cases.map((c) => [c.name, []]))
   for (let i = 0; i < runs; i++) {
     for (const c of cases) {

@@ -94,19 +94,29 @@ export class KubectlApplyError extends AioBridgeError {
   override readonly name = 'KubectlApplyError'
 }
 
-/** Turns kubectl's stderr into the error a user can act on. */
-export function kubectlApplyError(stderr: string, exitCode: number | null, crdVersionHint: boolean): KubectlApplyError {
+export type KubectlVerb = 'apply' | 'delete'
+
+/** Turns kubectl's stderr into the error a user can act on; the same rules for apply (setup) and delete (teardown). */
+export function kubectlError(
+  stderr: string,
+  exitCode: number | null,
+  verb: KubectlVerb,
+  crdVersionHint = false,
+): KubectlApplyError {
   const text = redact(stderr.trim())
   const first = text.split('\n').find((l) => l.trim() !== '') ?? `kubectl exited with ${exitCode}`
+  const rerun = verb === 'apply' ? 're-run' : 're-run teardown (objects already deleted are skipped)'
   if (/no matches for kind|ensure CRDs are installed|the server doesn't have a resource type/i.test(text)) {
+    const installed =
+      'Check that Azure IoT Operations is installed on this cluster (kubectl get crd | grep iotoperations)'
     return new KubectlApplyError(
       'KUBECTL_CRD_MISSING',
       `The cluster does not know the IoT Operations resources: ${first}`,
       {
         exitCode: ExitCode.prerequisite,
         remedy: crdVersionHint
-          ? 'Check that Azure IoT Operations is installed on this cluster (kubectl get crd | grep iotoperations); on an IoT Operations preview cluster pass --crd-version v1beta1.'
-          : 'Check that Azure IoT Operations is installed on this cluster (kubectl get crd | grep iotoperations).',
+          ? `${installed}; on an IoT Operations preview cluster pass --crd-version v1beta1.`
+          : `${installed}.`,
         details: {stderr: text},
       },
     )
@@ -118,23 +128,35 @@ export function kubectlApplyError(stderr: string, exitCode: number | null, crdVe
   ) {
     return new KubectlApplyError('KUBECTL_UNREACHABLE', `kubectl cannot reach the cluster: ${first}`, {
       exitCode: ExitCode.prerequisite,
-      remedy:
-        'Point kubectl at the cluster (az connectedk8s proxy -n $CLUSTER_NAME -g $RESOURCE_GROUP, or KUBECONFIG / --context), then re-run.',
+      remedy: `Point kubectl at the cluster (az connectedk8s proxy -n $CLUSTER_NAME -g $RESOURCE_GROUP, or KUBECONFIG / --context), then ${rerun}.`,
       details: {stderr: text},
     })
   }
   if (/forbidden/i.test(text)) {
-    return new KubectlApplyError('KUBECTL_FORBIDDEN', `The cluster refused the change: ${first}`, {
-      exitCode: ExitCode.forbidden,
-      remedy: 'Use a kubeconfig identity allowed to create dataflows in namespace azure-iot-operations.',
-      details: {stderr: text},
-    })
+    return new KubectlApplyError(
+      'KUBECTL_FORBIDDEN',
+      `The cluster refused the ${verb === 'apply' ? 'change' : 'deletion'}: ${first}`,
+      {
+        exitCode: ExitCode.forbidden,
+        remedy: `Use a kubeconfig identity allowed to ${verb === 'apply' ? 'create' : 'delete'} dataflows and dataflow endpoints in namespace azure-iot-operations.`,
+        details: {stderr: text},
+      },
+    )
   }
-  return new KubectlApplyError('KUBECTL_APPLY_FAILED', `kubectl apply failed: ${first}`, {
-    exitCode: ExitCode.deploymentFailed,
-    remedy: 'Fix what kubectl reports (re-run with --debug for its full output), then re-run.',
-    details: {stderr: text},
-  })
+  return new KubectlApplyError(
+    verb === 'apply' ? 'KUBECTL_APPLY_FAILED' : 'KUBECTL_DELETE_FAILED',
+    `kubectl ${verb} failed: ${first}`,
+    {
+      exitCode: ExitCode.deploymentFailed,
+      remedy: `Fix what kubectl reports (re-run with --debug for its full output), then ${rerun}.`,
+      details: {stderr: text},
+    },
+  )
+}
+
+/** Kept for callers and tests of the apply path. */
+export function kubectlApplyError(stderr: string, exitCode: number | null, crdVersionHint: boolean): KubectlApplyError {
+  return kubectlError(stderr, exitCode, 'apply', crdVersionHint)
 }
 
 export async function applyWithKubectl(options: ApplyWithKubectlOptions): Promise<KubectlApplyResult> {
@@ -156,7 +178,12 @@ export async function applyWithKubectl(options: ApplyWithKubectlOptions): Promis
   const files = options.writeFiles ? await writeRenderedFiles(yamlFiles, options.outDir) : []
   const args = [...base, 'apply', '-f', '-', ...(options.dryRun ? [`--dry-run=${options.dryRun}`] : [])]
   const stdin = yamlFiles.map((f) => f.content.replace(/\n*$/, '\n')).join('---\n')
-  const {code, stdout, stderr} = await run(kubectl, args, stdin, env, options)
+  const {code, stdout, stderr} = await runKubectl(kubectl, args, stdin, {
+    env,
+    abortSignal: options.abortSignal,
+    timeoutInMs: options.timeoutInMs,
+    verb: 'apply',
+  })
   if (code !== 0) {
     const crdHint = stdin.includes('connectivity.iotoperations.azure.com/v1\n')
     throw kubectlApplyError(stderr, code, crdHint)
@@ -164,16 +191,23 @@ export async function applyWithKubectl(options: ApplyWithKubectlOptions): Promis
   return {applied: true, kubectl, objects: parseKubectlApplyOutput(stdout), command: commandLine(args), files}
 }
 
-function run(
+export interface RunKubectlOptions {
+  env?: NodeJS.ProcessEnv
+  abortSignal?: AbortSignal
+  timeoutInMs?: number
+  verb: KubectlVerb
+}
+
+/** Runs kubectl with an argument array (never a shell) and `stdin` as its input; resolves with how it ended. */
+export function runKubectl(
   bin: string,
-  args: string[],
+  args: readonly string[],
   stdin: string,
-  env: NodeJS.ProcessEnv,
-  options: ApplyWithKubectlOptions,
+  options: RunKubectlOptions,
 ): Promise<{code: number | null; stdout: string; stderr: string}> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, {
-      env,
+      env: options.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
       signal: options.abortSignal,
       timeout: options.timeoutInMs ?? 120_000,
@@ -189,9 +223,9 @@ function run(
     child.on('error', (err: NodeJS.ErrnoException) => {
       if (err.name === 'AbortError') {
         reject(
-          new AioBridgeError('INTERRUPTED', 'Stopped while kubectl apply was running.', {
+          new AioBridgeError('INTERRUPTED', `Stopped while kubectl ${options.verb} was running.`, {
             exitCode: ExitCode.interrupted,
-            remedy: 'Re-run the same command: kubectl apply is idempotent.',
+            remedy: `Re-run the same command: kubectl ${options.verb} is idempotent here.`,
           }),
         )
         return

@@ -220,8 +220,7 @@ export class ArmClient {
     } else if (first.status === 202 && location) {
       await this.pollLocation(location, first.headers, signal)
     } else if (isInProgress(first.body)) {
-      // The last poll already is the resource as it ends.
-      return (await this.pollResource(path, apiVersion, signal)) as T
+      await this.pollResource(path, apiVersion, signal)
     } else {
       return first.body
     }
@@ -306,14 +305,14 @@ export class ArmClient {
     }
   }
 
-  private async pollResource(path: string, apiVersion: string, signal?: AbortSignal): Promise<unknown> {
+  private async pollResource(path: string, apiVersion: string, signal?: AbortSignal): Promise<void> {
     const deadline = Date.now() + (this.options.operationTimeoutInMs ?? 30 * 60_000)
     for (;;) {
       await sleep(this.options.pollIntervalInMs ?? 2000, signal)
       const res = await this.send<{properties?: {provisioningState?: string}}>('GET', path, {apiVersion, signal})
       const state = (res.body?.properties?.provisioningState ?? 'succeeded').toLowerCase()
       if (TERMINAL_FAILED.has(state)) throw operationFailed(path, undefined, res.body?.properties?.provisioningState)
-      if (!isInProgress(res.body)) return res.body
+      if (!isInProgress(res.body)) return
       if (Date.now() > deadline) throw operationTimedOut(path)
     }
   }

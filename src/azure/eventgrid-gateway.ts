@@ -46,7 +46,14 @@ export class EventGridGateway {
     body: unknown,
     opts: {readBack?: boolean} = {},
   ): Promise<EventGridNamespace> {
-    return this.arm.putAndWait<EventGridNamespace>('PUT', namespaceId(sub, rg, ns), API.eventGrid, body, undefined, opts)
+    return this.arm.putAndWait<EventGridNamespace>(
+      'PUT',
+      namespaceId(sub, rg, ns),
+      API.eventGrid,
+      body,
+      undefined,
+      opts,
+    )
   }
 
   updateNamespace(
@@ -56,7 +63,14 @@ export class EventGridGateway {
     patch: unknown,
     opts: {readBack?: boolean} = {},
   ): Promise<EventGridNamespace> {
-    return this.arm.putAndWait<EventGridNamespace>('PATCH', namespaceId(sub, rg, ns), API.eventGrid, patch, undefined, opts)
+    return this.arm.putAndWait<EventGridNamespace>(
+      'PATCH',
+      namespaceId(sub, rg, ns),
+      API.eventGrid,
+      patch,
+      undefined,
+      opts,
+    )
   }
 
   deleteNamespace(sub: string, rg: string, ns: string): Promise<boolean> {

@@ -42,8 +42,18 @@ export default class Render extends BaseCommand {
     const {buildBridgeModel} = await import('../model/bridge-model.js')
     const {assertBridgeModel} = await import('../model/checks.js')
     const {resolveRenderHostname} = await import('../model/hostname.js')
-    const {checkTopicTemplate} = await import('../config/rules.js')
+    const {checkEventGridName, checkTopicTemplate} = await import('../config/rules.js')
     const {renderFiles, stdoutText, writeRenderedFiles} = await import('../render/files.js')
+
+    // A namespace no one can create is a typo: say so rather than look it up and fall back to the placeholder.
+    const namespace = flags.hostname ? undefined : flags.namespace || process.env.EVENT_GRID_NAMESPACE
+    const nsProblem = namespace ? checkEventGridName(namespace) : undefined
+    if (nsProblem) {
+      throw new ConfigError('CONFIG_INVALID', `Event Grid namespace name '${namespace}' ${nsProblem}.`, 'Fix --namespace.', {
+        flag: '--namespace',
+        value: namespace,
+      })
+    }
 
     const host = await resolveRenderHostname({
       hostname: flags.hostname,

@@ -1,9 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {resolveBridgeConfig} from '../config/bridge-config.js'
-import {ConfigError} from '../errors.js'
 import {azureFlags, clusterFlags, eventGridFlags} from '../flags.js'
-import type {TeardownPlan} from '../plan/teardown-plan.js'
 import {bridgeModelFlags, deploymentTargetFlags} from '../render/flags.js'
 import type {TeardownResult} from '../teardown/run-teardown.js'
 
@@ -54,11 +52,13 @@ EXIT CODES
       {runTeardown},
       {formatTeardownPlan, formatTeardownSummary},
       {createListrReporter, pickRenderer},
+      {confirmTeardown},
     ] = await Promise.all([
       import('../azure/arm-client.js'),
       import('../teardown/run-teardown.js'),
       import('../teardown/format.js'),
       import('../ui/listr-reporter.js'),
+      import('../teardown/confirm.js'),
     ])
     const arm = await createArmClient(config, {trace: this.debugEnabled ? (l) => this.note(`[arm] ${l}`) : undefined})
     const dryRun = flags['dry-run']
@@ -75,33 +75,15 @@ EXIT CODES
         signal: this.abortController.signal,
         onPlan: (plan) => {
           if (dryRun || flags.yes || interactive || plan.deletions.length === 0)
-            this.out(formatTeardownPlan(plan, this.theme(), {dryRun}))
+            this.out(formatTeardownPlan(plan, this.theme(), {dryRun, resourceGroup: config.resourceGroup}))
         },
         confirm: flags.yes
           ? undefined
-          : async (plan) => {
-              if (!interactive) throw confirmationRequired(plan, formatTeardownPlan(plan, this.theme(process.stderr)))
-              const {askYesNo} = await import('../teardown/confirm.js')
-              return askYesNo(
-                `Delete ${plan.deletions.length === 1 ? 'this resource' : `these ${plan.deletions.length} resources`}? [y/N] `,
-              )
-            },
+          : confirmTeardown({interactive, theme: this.theme(process.stderr), resourceGroup: config.resourceGroup}),
         reporter: (steps) => createListrReporter(steps, pickRenderer(this.jsonEnabled())),
       },
     )
     this.out(formatTeardownSummary(result, this.theme()))
     return result
   }
-}
-
-function confirmationRequired(plan: TeardownPlan, listing: string): ConfigError {
-  const n = plan.deletions.length
-  const e = new ConfigError(
-    'TEARDOWN_CONFIRM_REQUIRED',
-    `teardown would delete ${n} resource${n === 1 ? '' : 's'} and cannot ask first: standard input is not a terminal (or --json is set).`,
-    'Re-run with --yes to delete them, or with --dry-run to list them only.',
-    {deletions: plan.deletions.map(({kind, name, id}) => ({kind, name, id})), kept: plan.kept},
-  )
-  e.progress = listing
-  return e
 }

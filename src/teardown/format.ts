@@ -3,14 +3,19 @@ import type {Theme} from '../ui/theme.js'
 import type {TeardownResult} from './run-teardown.js'
 
 /** What teardown will delete and what it keeps, for the prompt, --dry-run and the confirmation error. Pure. */
-export function formatTeardownPlan(plan: TeardownPlan, theme: Theme, opts: {dryRun?: boolean} = {}): string {
+export function formatTeardownPlan(
+  plan: TeardownPlan,
+  theme: Theme,
+  opts: {dryRun?: boolean; resourceGroup?: string} = {},
+): string {
   const lines: string[] = []
   if (plan.deletions.length === 0) {
     lines.push(theme.ok('Nothing to delete: nothing aio-bridge made is left.'))
   } else {
-    lines.push(theme.bold(opts.dryRun ? 'Would delete, in this order:' : 'Will delete, in this order:'))
-    for (const d of plan.deletions)
-      lines.push(`  ${theme.err('-')} ${d.title}${d.kind === 'kubernetesObjects' ? '' : theme.dim(`  ${d.id}`)}`)
+    const where = opts.resourceGroup ? ` (resource group ${opts.resourceGroup})` : ''
+    lines.push(theme.bold(`${opts.dryRun ? 'Would delete' : 'Will delete'}, in this order${where}:`))
+    // Titles name kind, name and instance; the full ids are in --json.
+    for (const d of plan.deletions) lines.push(`  ${theme.err('-')} ${d.title}`)
   }
   if (plan.kept.length > 0) {
     lines.push(theme.bold('Keeps:'))

@@ -1,3 +1,4 @@
+import {createPrivateKey, X509Certificate} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {checkTopicName} from '../config/rules.js'
 import {ConfigError} from '../errors.js'
@@ -66,6 +67,22 @@ function readText(path: string, flag: string, what: string, remedy: string): str
       'VERIFY_FILE_UNREADABLE',
       `Cannot read the ${what} ${path} (${code ?? 'error'}).`,
       `${remedy} (${flag}).`,
+      {flag, path},
+    )
+  }
+}
+
+/** A file read for TLS must hold what it claims (PEM certificate or private key), or the TLS error later is opaque. */
+function checkPem(pem: string, kind: 'certificate' | 'key', path: string, flag: string): string {
+  try {
+    if (kind === 'certificate') new X509Certificate(pem)
+    else createPrivateKey(pem)
+    return pem
+  } catch {
+    throw new ConfigError(
+      'VERIFY_FILE_INVALID',
+      `${path} is not a PEM ${kind === 'certificate' ? 'certificate' : 'private key (unencrypted)'}.`,
+      `Pass a PEM ${kind === 'certificate' ? 'certificate (-----BEGIN CERTIFICATE-----)' : 'private key (-----BEGIN PRIVATE KEY-----)'} (${flag}).`,
       {flag, path},
     )
   }
@@ -173,11 +190,16 @@ export function resolveLocalEndpoint(
     if (kube && !f['ca-file']) tls.ca = kube.caPem
     else {
       const caFile = f['ca-file'] ?? VERIFY_DEFAULTS.caFile
-      tls.ca = readText(
+      tls.ca = checkPem(
+        readText(
+          caFile,
+          '--ca-file',
+          'CA certificate',
+          'Pass the broker’s CA file, or use --kubectl to read it from the cluster',
+        ),
+        'certificate',
         caFile,
         '--ca-file',
-        'CA certificate',
-        'Pass the broker’s CA file, or use --kubectl to read it from the cluster',
       )
     }
     if (auth === 'x509' || f.cert) {
@@ -188,9 +210,15 @@ export function resolveLocalEndpoint(
           'Pass --cert FILE --key FILE.',
         )
       }
-      tls.cert = readText(f.cert, '--cert', 'client certificate', 'Pass a readable PEM file')
+      tls.cert = checkPem(
+        readText(f.cert, '--cert', 'client certificate', 'Pass a readable PEM file'),
+        'certificate',
+        f.cert,
+        '--cert',
+      )
       tls.key = readText(f.key, '--key', 'client key', 'Pass a readable PEM file')
       registerSecret(tls.key)
+      checkPem(tls.key, 'key', f.key, '--key')
     }
   } else if (auth === 'x509') {
     throw new ConfigError('CONFIG_INVALID', 'X.509 authentication needs TLS; --no-tls was given.', 'Drop --no-tls.')

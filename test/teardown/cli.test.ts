@@ -88,7 +88,7 @@ describe('teardown against the fake ARM (spawned CLI)', () => {
 
     const h = await runCli(['teardown'], {env: arm.env})
     assert.equal(h.code, 2)
-    assert.match(h.stderr, /Will delete, in this order:/)
+    assert.match(h.stderr, /Will delete, in this order \(resource group aio-bridge-rg\):/)
     assert.match(h.stderr, /Event Grid namespace/)
     assert.match(h.stderr, /code TEARDOWN_CONFIRM_REQUIRED, exit 2/)
     assert.doesNotMatch(h.stderr, /at .*\.js:\d+/, 'no stack trace')
@@ -102,7 +102,7 @@ describe('teardown against the fake ARM (spawned CLI)', () => {
     arm.emulator.clearRequests()
     const r = await runCli(['teardown', '--dry-run'], {env: arm.env})
     assert.equal(r.code, 0, r.stderr)
-    assert.match(r.stdout, /Would delete, in this order:/)
+    assert.match(r.stdout, /Would delete, in this order \(resource group aio-bridge-rg\):/)
     assert.match(r.stdout, /Dry run: nothing was deleted\./)
     assert.deepEqual(arm.emulator.requests.filter(isWrite), [])
     assert.deepEqual(ids(), before)

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
 import {PassThrough} from 'node:stream'
 import {describe, it} from 'node:test'
+import type {AioBridgeError} from '../../src/errors.js'
 import {planTeardown} from '../../src/plan/teardown-plan.js'
-import {askYesNo} from '../../src/teardown/confirm.js'
+import {askYesNo, confirmTeardown} from '../../src/teardown/confirm.js'
 import {formatTeardownPlan, formatTeardownSummary} from '../../src/teardown/format.js'
 import type {TeardownResult} from '../../src/teardown/run-teardown.js'
 import {makeChalk, makeTheme} from '../../src/ui/theme.js'
@@ -62,11 +63,14 @@ describe('teardown text', () => {
     const lines = text.split('\n')
     assert.equal(lines[0], 'Will delete, in this order:')
     assert.match(lines[1] ?? '', /^ {2}- Role EventGrid TopicSpaces Publisher for /)
-    assert.match(lines[2] ?? '', /^ {2}- Topic space tutorial /)
+    assert.equal(lines[2], '  - Topic space tutorial')
     assert.equal(lines[3], 'Keeps:')
     assert.match(lines[4] ?? '', /namespace eg-bridge: not created by aio-bridge/)
     assert.match(text, /note: No IoT Operations instance/)
-    assert.match(formatTeardownPlan(plan, theme, {dryRun: true}), /^Would delete, in this order:/)
+    assert.match(
+      formatTeardownPlan(plan, theme, {dryRun: true, resourceGroup: RG}),
+      /^Would delete, in this order \(resource group rg-bridge\):/,
+    )
   })
 
   it('says when there is nothing to delete', () => {
@@ -96,5 +100,39 @@ describe('teardown text', () => {
     assert.equal(formatTeardownSummary({...base, dryRun: true}, theme), 'Dry run: nothing was deleted.')
     assert.equal(formatTeardownSummary({...base, confirmed: false}, theme), 'Cancelled: nothing was deleted.')
     assert.equal(formatTeardownSummary({...base, deletions: []}, theme), 'Teardown done: there was nothing to delete.')
+  })
+})
+
+describe('confirmTeardown without a terminal', () => {
+  it('refuses with TEARDOWN_CONFIRM_REQUIRED (exit 2), the list as progress and as details', async () => {
+    const config = {
+      subscriptionId: SUB,
+      resourceGroup: RG,
+      namespace: 'eg-bridge',
+      topicSpace: 'tutorial',
+      target: 'arm' as const,
+      keepNamespace: false,
+    }
+    const plan = planTeardown(config, {
+      namespace: namespace(),
+      topicSpace: topicSpace(),
+      roleAssignments: [],
+      instances: [],
+    })
+    await assert.rejects(confirmTeardown({interactive: false, theme, resourceGroup: RG})(plan), (e: AioBridgeError) => {
+      assert.equal(e.code, 'TEARDOWN_CONFIRM_REQUIRED')
+      assert.equal(e.exitCode, 2)
+      assert.match(e.message, /would delete 2 resources/)
+      assert.match(e.remedy ?? '', /--yes/)
+      assert.match(
+        e.progress ?? '',
+        /Will delete, in this order \(resource group rg-bridge\):\n {2}- Topic space tutorial\n {2}- Event Grid namespace eg-bridge/,
+      )
+      assert.deepEqual(
+        ((e.details?.deletions ?? []) as Array<{kind: string}>).map((d) => d.kind),
+        ['topicSpace', 'namespace'],
+      )
+      return true
+    })
   })
 })

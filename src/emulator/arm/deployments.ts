@@ -114,10 +114,16 @@ export function handleDeployments(
     return ok(view(existing))
   }
   if (call.method === 'DELETE') {
+    // ARM: 204 when there is no such deployment; 202 + Location (then 204) when there is.
     if (!existing) return {status: 204}
     host.finishPending(id)
-    state.deleteTree(id)
-    return {status: 204}
+    const op = host.startOperation({
+      kind: 'location',
+      target: id.toLowerCase(),
+      complete: () => void state.deleteTree(id),
+    })
+    const url = `${host.baseUrl}/subscriptions/${sub}/operationresults/${op.id}?api-version=${call.apiVersion}`
+    return {status: 202, headers: {Location: url}}
   }
   if (call.method !== 'PUT') throw methodNotAllowed(call)
   if (!/^[-\w.()]{1,64}$/.test(name)) {

@@ -22,7 +22,12 @@ async function main(): Promise<void> {
   }
   process.on('SIGTERM', () => void stop())
   process.on('SIGINT', () => void stop())
+  // Closing the terminal `sandbox up` ran in must not stop the sandbox; a crash must not orphan its mosquitto.
   process.on('SIGHUP', () => {})
+  process.on('uncaughtException', (err) => {
+    process.stderr.write(`sandbox crashed: ${err.stack ?? err.message}\n`)
+    void stop()
+  })
   await writeFile(stateFilePath(dir), `${JSON.stringify(state, null, 2)}\n`, {mode: 0o600})
   process.stdout.write(`ready ${process.pid}\n`)
 }

@@ -61,6 +61,11 @@ export interface DataflowRunner {
   flows(): FlowStatus[]
   /** Reads the emulator state now (instead of at the next poll). */
   refresh(): Promise<void>
+  /**
+   * Resolves true once at least `count` dataflows are running with every source subscribed (false after
+   * `timeoutInMs`): on a cluster, too, a dataflow takes a moment to start after its resource is deployed.
+   */
+  whenRunning(count: number, timeoutInMs: number): Promise<boolean>
   stop(): Promise<void>
 }
 
@@ -125,7 +130,10 @@ export function startDataflowRunner(opts: DataflowRunnerOptions): DataflowRunner
     }
     const mqtt = (ep.properties.mqttSettings ?? {}) as Record<string, unknown>
     const [host = ''] = String(mqtt.host ?? '').split(':')
-    const auth = (mqtt.authentication ?? {}) as {method?: string; userAssignedManagedIdentitySettings?: {clientId?: string}}
+    const auth = (mqtt.authentication ?? {}) as {
+      method?: string
+      userAssignedManagedIdentitySettings?: {clientId?: string}
+    }
     const clientId = `dataflow-${role}-${randomBytes(3).toString('hex')}`
     if (host.toLowerCase() === 'aio-broker' || host.toLowerCase().startsWith('aio-broker.')) {
       const l = opts.local
@@ -139,8 +147,10 @@ export function startDataflowRunner(opts: DataflowRunnerOptions): DataflowRunner
     if (namespaceHostnames().has(host.toLowerCase())) {
       let principal: string | undefined
       if (auth.method === 'SystemAssignedManagedIdentity') principal = extensionPrincipalId(opts.arm)
-      else if (auth.method === 'UserAssignedManagedIdentity') principal = auth.userAssignedManagedIdentitySettings?.clientId
-      else return `endpoint '${ref}' authenticates with ${String(auth.method)}: the sandbox's Event Grid takes managed identities only`
+      else if (auth.method === 'UserAssignedManagedIdentity')
+        principal = auth.userAssignedManagedIdentitySettings?.clientId
+      else
+        return `endpoint '${ref}' authenticates with ${String(auth.method)}: the sandbox's Event Grid takes managed identities only`
       if (!principal) return 'the IoT Operations extension has no managed identity'
       const eg = opts.eventGrid
       const oid = principal
@@ -224,7 +234,9 @@ export function startDataflowRunner(opts: DataflowRunnerOptions): DataflowRunner
         const to = resolveDestination(spec.destination, topic)
         if (to === undefined) {
           status.dropped++
-          log(`dataflow ${spec.name}: dropped a message from ${topic}: destination ${spec.destination} names a missing segment`)
+          log(
+            `dataflow ${spec.name}: dropped a message from ${topic}: destination ${spec.destination} names a missing segment`,
+          )
           return
         }
         dst.publish(to, payload, {qos: spec.qos}, (err) => {
@@ -317,6 +329,16 @@ export function startDataflowRunner(opts: DataflowRunnerOptions): DataflowRunner
   return {
     flows: () => [...running.values()].map((f) => ({...f.status})),
     refresh,
+    async whenRunning(count, timeoutInMs) {
+      const deadline = Date.now() + timeoutInMs
+      for (;;) {
+        await refresh().catch(() => {})
+        const up = [...running.values()].filter((f) => f.status.state === 'running' && !f.status.refusedSources.length)
+        if (up.length >= count) return true
+        if (Date.now() >= deadline || stopped) return false
+        await new Promise((r) => setTimeout(r, 50))
+      }
+    },
     async stop() {
       stopped = true
       clearInterval(poll)

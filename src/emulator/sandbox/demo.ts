@@ -113,6 +113,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     let roundTrip: DemoResult['roundTrip']
     for (const {step, args} of plan) {
       if (opts.signal.aborted) throw interrupted()
+      if (step === 'verify') {
+        opts.note('\nWaiting for the dataflows setup deployed to start…')
+        if (!(await sandbox.runner.whenRunning(2, 15_000))) opts.note('The dataflows are not all running yet.')
+      }
       opts.note(`\n$ aio-bridge ${args.join(' ')}`)
       const t0 = Date.now()
       const r = await runStep(opts.bin, args, env, {capture: opts.json, write: opts.write, signal: opts.signal})
@@ -152,9 +156,13 @@ function interrupted(): AioBridgeError {
 
 function stepFailed(step: string, code: number, logFile: string, log: string[], steps: DemoStep[]): AioBridgeError {
   const known = Object.values(ExitCode) as number[]
-  return new AioBridgeError('DEMO_STEP_FAILED', `The demo's ${step} step failed with exit code ${code} (its error is above).`, {
-    remedy: `Read the step's error above and the emulation's log ${logFile}; run a step by hand against a lasting emulation with aio-bridge sandbox up.`,
-    exitCode: (known.includes(code) ? code : ExitCode.unexpected) as ExitCodeValue,
-    details: {step, stepExitCode: code, sandboxLog: log, steps: steps.map(({step, exitCode}) => ({step, exitCode}))},
-  })
+  return new AioBridgeError(
+    'DEMO_STEP_FAILED',
+    `The demo's ${step} step failed with exit code ${code} (its error is above).`,
+    {
+      remedy: `Read the step's error above and the emulation's log ${logFile}; run a step by hand against a lasting emulation with aio-bridge sandbox up.`,
+      exitCode: (known.includes(code) ? code : ExitCode.unexpected) as ExitCodeValue,
+      details: {step, stepExitCode: code, sandboxLog: log, steps: steps.map(({step, exitCode}) => ({step, exitCode}))},
+    },
+  )
 }

@@ -43,7 +43,9 @@ export async function startEventGridBroker(opts: EventGridBrokerOptions): Promis
         refusals.push({action: req.action, topic: req.topic, principalId, reason: d.reason})
         if (refusals.length > 1000) refusals.splice(0, refusals.length - 1000)
         const what = req.action === 'publish' ? 'PUBACK' : 'SUBACK'
-        opts.log?.(`event grid: ${what} 0x87 not authorized: ${req.action} ${req.topic} by ${req.clientId}: ${d.reason}`)
+        opts.log?.(
+          `event grid: ${what} 0x87 not authorized: ${req.action} ${req.topic} by ${req.clientId}: ${d.reason}`,
+        )
       }
       return d.allowed
     },

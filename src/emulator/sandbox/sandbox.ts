@@ -57,7 +57,10 @@ export interface Sandbox extends SandboxInfo {
 }
 
 /** The environment for a child CLI: the sandbox's variables, its stub az first on PATH. */
-export function sandboxEnv(info: Pick<SandboxInfo, 'env' | 'azDir'>, basePath = process.env.PATH ?? ''): Record<string, string> {
+export function sandboxEnv(
+  info: Pick<SandboxInfo, 'env' | 'azDir'>,
+  basePath = process.env.PATH ?? '',
+): Record<string, string> {
   return {...info.env, PATH: basePath ? `${info.azDir}:${basePath}` : info.azDir}
 }
 

@@ -1,6 +1,6 @@
+import {readFile} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
-import {readFile} from 'node:fs/promises'
 import type {SandboxInfo} from './sandbox.js'
 
 /**

@@ -41,6 +41,10 @@ export function requireSystemDeps(env = process.env): {mosquitto: string; openss
   throw new AioBridgeError(
     `SANDBOX_${first.toUpperCase()}_MISSING`,
     `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not installed: the local emulation runs the IoT Operations broker stand-in on mosquitto and makes its certificates with openssl.`,
-    {remedy: `Install ${missing.join(' and ')}: ${INSTALL_COMMAND}`, exitCode: ExitCode.prerequisite, details: {missing}},
+    {
+      remedy: `Install ${missing.join(' and ')}: ${INSTALL_COMMAND}`,
+      exitCode: ExitCode.prerequisite,
+      details: {missing},
+    },
   )
 }
