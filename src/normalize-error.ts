@@ -12,7 +12,13 @@ export function toAioBridgeError(err: unknown): AioBridgeError {
     })
   }
   if (e && (e.parse !== undefined || /Flag|Args|Arg|flag/.test(e.name ?? '') || e.oclif?.exit === 2)) {
-    const message = (e.message ?? String(err)).split('\n')[0] ?? ''
+    // oclif puts the useful part on the following lines ("Parsing --qos\n\tExpected an integer…"): keep them all.
+    const message = (e.message ?? String(err))
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !/^See more help with --help$|^The following errors? occurred:$/.test(l))
+      .join(' ')
+      .replace(/^Parsing (--[\w-]+) /, '$1: ')
     const code = /Nonexistent flag|Unexpected argument/i.test(e.message ?? '')
       ? 'USAGE_UNKNOWN_FLAG'
       : 'USAGE_INVALID_FLAG'

@@ -16,8 +16,10 @@ import {type CliResult, runCli} from '../helpers/cli.js'
  */
 
 const PUBLISHER = 'a12b0b94-b317-4dcd-84a8-502ce99884c6'
+/** The IoT Operations extension's identity in the emulator's default world (the dataflows' identity). */
+const EXTENSION_PRINCIPAL = '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b'
 /** `${name}` as IoT Operations and Event Grid write it (built so it never reads as a template literal slip). */
-const v = (name: string) => `$${'{'}${name}}`
+const ph = (name: string) => `$${'{'}${name}}`
 
 describe('sandbox topic semantics (pure)', () => {
   it('template coverage follows Event Grid: a subscribe filter must fall wholly under a template', () => {
@@ -31,18 +33,18 @@ describe('sandbox topic semantics (pure)', () => {
     assert.equal(templateCovers('other/#', 'telemetry/aio'), false)
     assert.equal(templateCovers('telemetry', 'telemetry/aio'), false)
   })
-  it(`substitutes ${v('client.authenticationName')} and refuses unknown variables`, () => {
+  it(`substitutes ${ph('client.authenticationName')} and refuses unknown variables`, () => {
     assert.equal(
-      expandTemplate(`devices/${v('client.authenticationName')}/#`, {authenticationName: 'abc'}),
+      expandTemplate(`devices/${ph('client.authenticationName')}/#`, {authenticationName: 'abc'}),
       'devices/abc/#',
     )
-    assert.equal(expandTemplate(`devices/${v('client.attributes.x')}/#`, {authenticationName: 'abc'}), undefined)
+    assert.equal(expandTemplate(`devices/${ph('client.attributes.x')}/#`, {authenticationName: 'abc'}), undefined)
   })
-  it(`resolves ${v('inputTopic')} and ${v('inputTopic.N')} destinations`, () => {
+  it(`resolves ${ph('inputTopic')} and ${ph('inputTopic.N')} destinations`, () => {
     assert.equal(resolveDestination('telemetry/aio', 'tutorial/local'), 'telemetry/aio')
-    assert.equal(resolveDestination(`copy/${v('inputTopic')}`, 'a/b/c'), 'copy/a/b/c')
-    assert.equal(resolveDestination(`t/${v('inputTopic.2')}/${v('inputTopic.1')}`, 'a/b/c'), 't/b/a')
-    assert.equal(resolveDestination(`t/${v('inputTopic.4')}`, 'a/b/c'), undefined)
+    assert.equal(resolveDestination(`copy/${ph('inputTopic')}`, 'a/b/c'), 'copy/a/b/c')
+    assert.equal(resolveDestination(`t/${ph('inputTopic.2')}/${ph('inputTopic.1')}`, 'a/b/c'), 't/b/a')
+    assert.equal(resolveDestination(`t/${ph('inputTopic.4')}`, 'a/b/c'), undefined)
   })
 })
 
@@ -135,7 +137,7 @@ describe('sandbox up → setup → verify → status → teardown → down', {ti
     assert.equal(report.lost, 0)
   })
 
-  it(`runs a dataflow added later with a wildcard source and ${v('inputTopic.N')} destination`, async () => {
+  it(`runs a dataflow added later with a wildcard source and ${ph('inputTopic.N')} destination`, async () => {
     const l2r = (await control(
       'GET',
       `/resources?id=${encodeURIComponent(`${topicSpaceId().split('/providers/')[0]}/providers/Microsoft.IoTOperations/instances/aio-instance/dataflowProfiles/default/dataflows/local-to-remote`)}`,
@@ -147,7 +149,7 @@ describe('sandbox up → setup → verify → status → teardown → down', {ti
       o.operationType === 'Source'
         ? {...o, sourceSettings: {endpointRef: 'default', dataSources: ['sensors/+/temperature']}}
         : o.operationType === 'Destination'
-          ? {...o, destinationSettings: {endpointRef: 'eventgrid', dataDestination: `telemetry/${v('inputTopic.2')}`}}
+          ? {...o, destinationSettings: {endpointRef: 'eventgrid', dataDestination: `telemetry/${ph('inputTopic.2')}`}}
           : o,
     )
     assert.equal((await control('PUT', '/resources', flow)).status, 204)
@@ -190,6 +192,7 @@ describe('sandbox up → setup → verify → status → teardown → down', {ti
       (r) =>
         r.type === 'Microsoft.Authorization/roleAssignments' &&
         String(r.properties.roleDefinitionId).endsWith(PUBLISHER) &&
+        r.properties.principalId === EXTENSION_PRINCIPAL &&
         String(r.properties.scope).toLowerCase() === topicSpaceId().toLowerCase(),
     )
     assert.ok(role, 'setup made the Publisher assignment on the topic space')
