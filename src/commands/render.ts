@@ -49,10 +49,15 @@ export default class Render extends BaseCommand {
     const namespace = flags.hostname ? undefined : flags.namespace || process.env.EVENT_GRID_NAMESPACE
     const nsProblem = namespace ? checkEventGridName(namespace) : undefined
     if (nsProblem) {
-      throw new ConfigError('CONFIG_INVALID', `Event Grid namespace name '${namespace}' ${nsProblem}.`, 'Fix --namespace.', {
-        flag: '--namespace',
-        value: namespace,
-      })
+      throw new ConfigError(
+        'CONFIG_INVALID',
+        `Event Grid namespace name '${namespace}' ${nsProblem}.`,
+        'Fix --namespace.',
+        {
+          flag: '--namespace',
+          value: namespace,
+        },
+      )
     }
 
     const host = await resolveRenderHostname({

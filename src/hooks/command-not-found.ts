@@ -8,7 +8,7 @@ import {makeChalk, makeTheme} from '../ui/theme.js'
  * so BaseCommand cannot report them: without this hook they come out in oclif's own format, without a code, and
  * ignore --json. Reported here as every other input error: code, remedy, exit 2.
  */
-const hook: Hook.CommandNotFound = async function (opts) {
+const hook: Hook.CommandNotFound = async (opts) => {
   const words = opts.id.split(':')
   const command = words[0] ?? ''
   const err = opts.config.findCommand(command)

@@ -11,7 +11,11 @@ export function formatReport(r: VerifyReport, theme: Theme): string {
     `  messages   sent ${r.sent}, received ${r.received}, lost ${r.lost}, duplicated ${r.duplicated}, out of order ${r.outOfOrder}`,
   )
   if (r.direction === 'round-trip')
-    lines.push(`  local echo ${r.localEcho} ${theme.dim('(seen on the publish topic; never counted)')}`)
+    lines.push(
+      r.localEcho > 0
+        ? `  local echo seen ${theme.dim('(the local broker took the messages; an echo never counts as a round trip)')}`
+        : `  local echo not seen ${theme.dim('(not watched, or the local broker did not pass the messages on)')}`,
+    )
   if (r.latencyMs) {
     const l = r.latencyMs
     lines.push(`  round trip min ${ms(l.min)}  p50 ${ms(l.p50)}  p95 ${ms(l.p95)}  p99 ${ms(l.p99)}  max ${ms(l.max)}`)

@@ -178,10 +178,17 @@ export async function runVerify(o: VerifyRunOptions): Promise<VerifyReport> {
     )
     subscriber = await connectMqtt(o.local, {timeoutMs: deadline.remaining(), signal: o.signal, trace: o.trace})
     watchConnection(subscriber, o.local)
+    let watchingEcho = false
     subscriber.on('message', (topic, payload) => {
       const now = performance.now()
       const kind = tracker.recordMessage(payload, topic === o.cloudTopic, now)
       if (kind === 'counted') o.trace?.(`${topic}: message back`)
+      // One echo proves the first hop; watching every one would put each echo ahead of the message coming back on
+      // the same connection and add its handling to every measured round trip.
+      if (kind === 'echo' && watchingEcho && subscriber) {
+        watchingEcho = false
+        subscriber.unsubscribe(o.localTopic)
+      }
     })
 
     const subTimeout = () => timeoutError(`subscribing to ${o.cloudTopic}`, o.local.hop, o.timeoutMs)
@@ -193,6 +200,7 @@ export async function runVerify(o: VerifyRunOptions): Promise<VerifyReport> {
       const echo = await waitFor(subscribe(subscriber, o.localTopic, 0), deadline.remaining(), subTimeout)
       if (echo >= 0x80)
         warnings.push(`Not allowed to watch ${o.localTopic} for the local echo (SUBACK ${reasonText(echo)}).`)
+      else watchingEcho = true
     }
 
     if (o.fromCloud) {

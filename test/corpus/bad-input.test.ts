@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {randomBytes} from 'node:crypto'
 import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
-import {createServer} from 'node:net'
+import {connect} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
@@ -46,6 +46,8 @@ const PASSWORD = `pw-${randomBytes(12).toString('hex')}`
 const SAT = makeFakeJwt({aud: 'aio-internal', sub: 'system:serviceaccount:azure-iot-operations:mqtt-client'})
 const MALFORMED_TOKEN = `malformed-${randomBytes(16).toString('hex')}`
 const USAGE = ExitCode.usage
+// A literal `${client.nope}`: an Event Grid topic-template variable that does not exist.
+const UNKNOWN_VARIABLE_TEMPLATE = ['telemetry/$', '{client.nope}/#'].join('')
 
 const ns51 = `n${'a'.repeat(50)}`
 const elevenTemplates = Array.from({length: 11}, (_, i) => ['--topic-template', `t${i}/#`]).flat()
@@ -59,16 +61,36 @@ const CASES: Case[] = [
   {name: 'setup: resource group bad characters', args: ['setup', '-g', 'rg/evil'], code: 'CONFIG_INVALID', exit: USAGE},
   {name: 'setup: cluster bad characters', args: ['setup', '-c', 'my cluster'], code: 'CONFIG_INVALID', exit: USAGE},
   {name: 'setup: topic space bad name', args: ['setup', '--topic-space', 'a b'], code: 'CONFIG_INVALID', exit: USAGE},
-  {name: 'render: namespace bad characters', args: ['render', '-f', 'bicep', '-n', 'my_ns!'], code: 'CONFIG_INVALID', exit: USAGE},
+  {
+    name: 'render: namespace bad characters',
+    args: ['render', '-f', 'bicep', '-n', 'my_ns!'],
+    code: 'CONFIG_INVALID',
+    exit: USAGE,
+  },
   {name: 'status: namespace too short', args: ['status', '-n', 'ab'], code: 'CONFIG_INVALID', exit: USAGE},
-  {name: 'teardown: namespace bad characters', args: ['teardown', '--yes', '-n', 'a.b'], code: 'CONFIG_INVALID', exit: USAGE},
+  {
+    name: 'teardown: namespace bad characters',
+    args: ['teardown', '--yes', '-n', 'a.b'],
+    code: 'CONFIG_INVALID',
+    exit: USAGE,
+  },
   // topic templates
-  {name: 'setup: # not last', args: ['setup', '--topic-template', 'telemetry/#/x'], code: 'CONFIG_INVALID', exit: USAGE},
-  {name: 'setup: + inside a segment', args: ['setup', '--topic-template', 'tele+/x'], code: 'CONFIG_INVALID', exit: USAGE},
+  {
+    name: 'setup: # not last',
+    args: ['setup', '--topic-template', 'telemetry/#/x'],
+    code: 'CONFIG_INVALID',
+    exit: USAGE,
+  },
+  {
+    name: 'setup: + inside a segment',
+    args: ['setup', '--topic-template', 'tele+/x'],
+    code: 'CONFIG_INVALID',
+    exit: USAGE,
+  },
   {name: 'setup: 11 templates', args: ['setup', ...elevenTemplates], code: 'CONFIG_INVALID', exit: USAGE},
   {
     name: 'render: template with an unknown variable',
-    args: ['render', '-f', 'kubernetes', '--topic-template', 'telemetry/${client.nope}/#'],
+    args: ['render', '-f', 'kubernetes', '--topic-template', UNKNOWN_VARIABLE_TEMPLATE],
     code: 'CONFIG_INVALID',
     exit: USAGE,
   },
@@ -85,7 +107,12 @@ const CASES: Case[] = [
     code: 'MAP_LOOP',
     exit: USAGE,
   },
-  {name: 'verify: wildcard in the local topic', args: ['verify', '--local-topic', 'a/#'], code: 'CONFIG_INVALID', exit: USAGE},
+  {
+    name: 'verify: wildcard in the local topic',
+    args: ['verify', '--local-topic', 'a/#'],
+    code: 'CONFIG_INVALID',
+    exit: USAGE,
+  },
   // values
   {
     name: 'render: preview api-version',
@@ -93,8 +120,18 @@ const CASES: Case[] = [
     code: 'CONFIG_PREVIEW_API_VERSION',
     exit: USAGE,
   },
-  {name: 'setup: --max-client-sessions 0', args: ['setup', '--max-client-sessions', '0'], code: 'CONFIG_INVALID', exit: USAGE},
-  {name: 'setup: --max-client-sessions 101', args: ['setup', '--max-client-sessions', '101'], code: 'CONFIG_INVALID', exit: USAGE},
+  {
+    name: 'setup: --max-client-sessions 0',
+    args: ['setup', '--max-client-sessions', '0'],
+    code: 'CONFIG_INVALID',
+    exit: USAGE,
+  },
+  {
+    name: 'setup: --max-client-sessions 101',
+    args: ['setup', '--max-client-sessions', '101'],
+    code: 'CONFIG_INVALID',
+    exit: USAGE,
+  },
   {name: 'setup: bad --cloud', args: ['setup', '--cloud', 'Mars'], code: 'CONFIG_INVALID', exit: USAGE},
   {
     name: 'setup: http ARM endpoint',
@@ -103,13 +140,24 @@ const CASES: Case[] = [
     code: 'CONFIG_INSECURE_ENDPOINT',
     exit: USAGE,
   },
-  {name: 'status: no subscription', args: ['status'], env: {SUBSCRIPTION_ID: undefined}, code: 'CONFIG_MISSING', exit: USAGE},
+  {
+    name: 'status: no subscription',
+    args: ['status'],
+    env: {SUBSCRIPTION_ID: undefined},
+    code: 'CONFIG_MISSING',
+    exit: USAGE,
+  },
   // flags
   {name: 'setup: unknown flag', args: ['setup', '--bogus'], code: 'USAGE_UNKNOWN_FLAG', exit: USAGE},
   {name: 'render: unknown format', args: ['render', '-f', 'yaml'], code: 'USAGE_INVALID_FLAG', exit: USAGE},
   {name: 'render: --format missing', args: ['render'], code: 'USAGE_INVALID_FLAG', exit: USAGE},
   {name: 'verify: --qos 2', args: ['verify', '--qos', '2'], code: 'USAGE_INVALID_FLAG', exit: USAGE},
-  {name: 'setup: --max-client-sessions not a number', args: ['setup', '--max-client-sessions', 'x'], code: 'USAGE_INVALID_FLAG', exit: USAGE},
+  {
+    name: 'setup: --max-client-sessions not a number',
+    args: ['setup', '--max-client-sessions', 'x'],
+    code: 'USAGE_INVALID_FLAG',
+    exit: USAGE,
+  },
   {name: 'unknown command', args: ['sandbox-of-doom'], code: 'USAGE_UNKNOWN_COMMAND', exit: USAGE},
   {name: 'teardown: unknown argument', args: ['teardown', 'everything'], code: 'USAGE_UNKNOWN_FLAG', exit: USAGE},
   {
@@ -251,6 +299,25 @@ const CASES: Case[] = [
   },
 ]
 
+/**
+ * A loopback port nothing listens on, below Linux's ephemeral range (32768–60999) so that no server another test
+ * starts on port 0 can take it while the cases run (a port freed from port 0 can be handed out again at once).
+ */
+async function closedPort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000)
+    const refused = await new Promise<boolean>((resolve) => {
+      const sock = connect({host: '127.0.0.1', port})
+      sock.once('connect', () => {
+        sock.destroy()
+        resolve(false)
+      })
+      sock.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'))
+    })
+    if (refused) return port
+  }
+}
+
 /** The code and exit named by the human output's last line: "code X, exit N". */
 function humanCode(r: CliResult): {code?: string; exit?: number} {
   const m = /code ([A-Z0-9_]+), exit (\d+)/.exec(r.stderr)
@@ -274,10 +341,7 @@ describe('bad-input corpus: every case gives its code and exit, no stack, no sec
     ctx.dir = await mkdtemp(join(tmpdir(), 'aio-corpus-'))
     await writeFile(join(ctx.dir, 'not-a-cert.pem'), 'this is not a certificate\n')
     await writeFile(join(ctx.dir, 'broker-sat'), SAT, {mode: 0o600})
-    const srv = createServer()
-    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
-    ctx.closedPort = (srv.address() as {port: number}).port
-    await new Promise<void>((r) => srv.close(() => r()))
+    ctx.closedPort = await closedPort()
     shared = await startFakeArm()
     ctx.caFile = shared.emulator.caCertPath
     docs = await readFile(join(REPO_ROOT, 'docs', 'robustness.md'), 'utf8')
@@ -315,7 +379,10 @@ describe('bad-input corpus: every case gives its code and exit, no stack, no sec
         assert.deepEqual(humanCode(human), {code: c.code, exit: c.exit}, printed)
         assert.equal(human.code, c.exit, printed)
         const err = jsonError(json)
-        assert.deepEqual({code: err.code, exit: err.exitCode, status: json.code}, {code: c.code, exit: c.exit, status: c.exit})
+        assert.deepEqual(
+          {code: err.code, exit: err.exitCode, status: json.code},
+          {code: c.code, exit: c.exit, status: c.exit},
+        )
 
         assert.doesNotMatch(printed, /^\s+at /m, 'no stack trace')
         assert.ok(c.exit in exitCodeMeaning, `exit ${c.exit} is documented`)

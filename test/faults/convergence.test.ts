@@ -57,7 +57,10 @@ describe('setup converges under faults (spawned CLI, fake ARM)', () => {
         const injected = faultsOf(emulator.requests)
         assert.ok(injected.length >= 5, `only ${injected.length} faults were injected`)
         assert.ok(new Set(injected.map((f) => f.status)).size >= 2, 'more than one kind of fault')
-        assert.ok(injected.some((f) => isWrite(f)), 'a write was refused at least once')
+        assert.ok(
+          injected.some((f) => isWrite(f)),
+          'a write was refused at least once',
+        )
         const notFound = emulator.requests.filter((e) => e.errorCode === 'PrincipalNotFound')
         assert.ok(notFound.length >= 3, 'the role assignment waited for the replicating principal')
         assert.deepEqual(canonicalState(emulator, ids), baseline)

@@ -36,7 +36,7 @@ describe('verify against mosquitto brokers and a relay', () => {
     assert.equal(report.sent, 5)
     assert.equal(report.received, 5)
     assert.equal(report.lost, 0)
-    assert.equal(report.localEcho, 5)
+    assert.ok((report.localEcho as number) >= 1, 'the local echo was seen (verify stops watching after the first)')
     assert.ok(report.latencyMs.p50 > 0 && report.latencyMs.p50 <= report.latencyMs.max)
     assert.ok(!r.stdout.includes(PASSWORD) && !r.stderr.includes(PASSWORD))
   })
@@ -138,7 +138,7 @@ describe('verify against mosquitto brokers and a relay', () => {
       assert.equal(r.code, 20, r.stdout + r.stderr)
       assert.match(r.stderr, /nothing came back/i)
       assert.match(r.stdout, /received 0/)
-      assert.match(r.stdout, /local echo 5/)
+      assert.match(r.stdout, /local echo seen/)
     } finally {
       await emu.startRelay()
     }
