@@ -72,7 +72,7 @@ export interface SetupResult {
 }
 
 export const SETUP_STEPS = {
-  read: 'Read the current state (subscription, resource group, provider, namespace, topic space, cluster extensions)',
+  read: 'Read the current state (subscription, group, provider, namespace, topic space, extensions, roles)',
   namespace: 'Event Grid namespace',
   topicSpace: 'Topic space',
   publisher: 'Role EventGrid TopicSpaces Publisher',
