@@ -4,7 +4,8 @@ import {EventGridGateway} from '../azure/eventgrid-gateway.js'
 import {ExtensionsGateway} from '../azure/extensions-gateway.js'
 import {topicSpaceId} from '../azure/ids.js'
 import {IotOpsGateway, type IotOpsResource} from '../azure/iotops-gateway.js'
-import {isAioBridgeError} from '../errors.js'
+import {ResourcesGateway} from '../azure/resources-gateway.js'
+import {AzureError, ExitCode, isAioBridgeError} from '../errors.js'
 import {resolvePrincipal} from '../plan/setup-plan.js'
 import type {LookupProblem, StatusConfig, StatusObserved} from '../plan/status.js'
 import {pickInstance} from '../setup/apply-dataflows.js'
@@ -30,7 +31,17 @@ export async function observeStatus(arm: ArmClient, config: StatusConfig): Promi
     )
   })()
   const iotOps = observeIotOps(arm, config)
-  const [n, t, p, r, i] = await Promise.all([namespace, topicSpace, principal, roles, iotOps])
+  const group = new ResourcesGateway(arm).getResourceGroup(sub, rg)
+  const settled = await Promise.allSettled([group, namespace, topicSpace, principal, roles, iotOps])
+  // A missing group explains every other gap: name it instead of fourteen symptoms.
+  if (settled[0].status === 'fulfilled' && settled[0].value === undefined) {
+    throw new AzureError('RESOURCE_GROUP_NOT_FOUND', `Resource group '${rg}' was not found in subscription ${sub}.`, {
+      exitCode: ExitCode.prerequisite,
+      remedy: 'Fix --resource-group (or RESOURCE_GROUP); az group list -o table lists the groups you can see.',
+    })
+  }
+  for (const r of settled) if (r.status === 'rejected') throw r.reason
+  const [, n, t, p, r, i] = await Promise.all([group, namespace, topicSpace, principal, roles, iotOps])
   return {
     ...(n ? {namespace: n} : {}),
     ...(t ? {topicSpace: t} : {}),

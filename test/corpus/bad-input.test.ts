@@ -279,6 +279,13 @@ const CASES: Case[] = [
   },
   {name: 'status: malformed token', args: ['status'], az: {token: MALFORMED_TOKEN}, code: 'NOT_LOGGED_IN', exit: 3},
   {
+    name: 'status: resource group missing',
+    args: ['status', '-g', 'aio-bridge-rg'],
+    scenario: 'no-resource-group',
+    code: 'RESOURCE_GROUP_NOT_FOUND',
+    exit: ExitCode.prerequisite,
+  },
+  {
     name: 'setup: namespace name taken',
     args: ['setup'],
     scenario: 'namespace-name-taken',

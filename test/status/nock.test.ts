@@ -31,6 +31,10 @@ const EG = {'api-version': '2025-02-15'}
 const AIO = {'api-version': API_AIO}
 const EXTENSIONS = `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Kubernetes/connectedClusters/arc-1/providers/Microsoft.KubernetesConfiguration/extensions`
 const INSTANCES = `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.IoTOperations/instances`
+const GROUP = `/subscriptions/${SUB}/resourceGroups/${RG}`
+/** status reads the resource group beside everything else (a missing group is named, not fourteen gaps). */
+const withGroup = (scope: nock.Scope) =>
+  scope.get(GROUP).query({'api-version': '2021-04-01'}).reply(200, {id: GROUP, name: RG, location: 'westus'})
 const ROLES = `${TS_ID}/providers/Microsoft.Authorization/roleAssignments`
 
 const config = (over: Partial<StatusConfig> = {}): StatusConfig => ({
@@ -67,6 +71,7 @@ function world(
     noIotOpsReads?: boolean
   } = {},
 ): nock.Scope {
+  withGroup(scope)
   scope.get(NS_ID).query(EG).reply(200, namespace())
   scope.get(TS_ID).query(EG).reply(200, topicSpace())
   const [status, body] = over.extensions ?? [200, {value: [extension]}]
@@ -97,7 +102,7 @@ describe('status against ARM (nock)', () => {
     scope.done()
     log.stop()
     assert.ok(log.requests.every((r) => r.startsWith('GET ')))
-    assert.equal(log.requests.length, 8)
+    assert.equal(log.requests.length, 9)
     assert.equal(observed.iotOps.instance, INSTANCE)
     const a = assessStatus(config(), observed)
     assert.deepEqual(a.gaps, [])
@@ -106,6 +111,7 @@ describe('status against ARM (nock)', () => {
 
   it('follows nextLink on the assignment list and sees an inherited assignment', async () => {
     const scope = armScope()
+    withGroup(scope)
     scope.get(NS_ID).query(EG).reply(200, namespace())
     scope.get(TS_ID).query(EG).reply(200, topicSpace())
     scope
@@ -170,6 +176,7 @@ describe('status against ARM (nock)', () => {
 
   it('the IoT Operations provider missing from the group (404 on the list) is "no instance", a gap', async () => {
     const scope = armScope()
+    withGroup(scope)
     scope.get(NS_ID).query(EG).reply(200, namespace())
     scope.get(TS_ID).query(EG).reply(200, topicSpace())
     scope.get(INSTANCES).query(AIO).reply(404, armError('ResourceGroupNotFound', 'gone'))
@@ -183,12 +190,30 @@ describe('status against ARM (nock)', () => {
 
   it('a permission error is not a gap: it propagates (the command maps it to exit 4)', async () => {
     const scope = armScope()
+    withGroup(scope)
     scope.get(NS_ID).query(EG).reply(403, armError('AuthorizationFailed', 'no read'))
     scope.get(TS_ID).query(EG).reply(200, topicSpace())
     scope.get(INSTANCES).query(AIO).reply(200, {value: []})
     await assert.rejects(
       observeStatus(testArmClient(), config({cluster: undefined})),
       (e: unknown) => e instanceof ArmRequestError && e.statusCode === 403,
+    )
+    scope.done()
+  })
+})
+
+describe('status when the resource group is missing', () => {
+  it('names the group (RESOURCE_GROUP_NOT_FOUND, exit 5) instead of reporting every piece as a gap', async () => {
+    const scope = armScope()
+    scope.get(GROUP).query({'api-version': '2021-04-01'}).reply(404, armError('ResourceGroupNotFound', 'no group'))
+    scope.get(NS_ID).query(EG).reply(404, armError('ResourceGroupNotFound', 'no group'))
+    scope.get(TS_ID).query(EG).reply(404, armError('ResourceGroupNotFound', 'no group'))
+    scope.get(INSTANCES).query(AIO).reply(404, armError('ResourceGroupNotFound', 'no group'))
+    await assert.rejects(
+      observeStatus(testArmClient(), config({cluster: undefined})),
+      (e: unknown) =>
+        (e as {code?: string; exitCode?: number}).code === 'RESOURCE_GROUP_NOT_FOUND' &&
+        (e as {exitCode?: number}).exitCode === 5,
     )
     scope.done()
   })
