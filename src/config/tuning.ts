@@ -9,7 +9,10 @@ export interface Tuning {
 }
 
 export function tuningFromEnv(env: Record<string, string | undefined> = process.env): Tuning {
-  return {pollIntervalInMs: numberEnv(env.AIO_BRIDGE_POLL_INTERVAL_MS), retryDelayInMs: numberEnv(env.AIO_BRIDGE_RETRY_DELAY_MS)}
+  return {
+    pollIntervalInMs: numberEnv(env.AIO_BRIDGE_POLL_INTERVAL_MS),
+    retryDelayInMs: numberEnv(env.AIO_BRIDGE_RETRY_DELAY_MS),
+  }
 }
 
 function numberEnv(v: string | undefined): number | undefined {

@@ -11,7 +11,11 @@ describe('project promises', () => {
   it('the committed oclif.manifest.json matches the one the build generates', (t) => {
     let committed: string
     try {
-      committed = execFileSync('git', ['show', 'HEAD:oclif.manifest.json'], {cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']})
+      committed = execFileSync('git', ['show', 'HEAD:oclif.manifest.json'], {
+        cwd: root,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      })
     } catch {
       t.skip('not a git checkout with a commit')
       return
