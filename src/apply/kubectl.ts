@@ -154,11 +154,6 @@ export function kubectlError(
   )
 }
 
-/** Kept for callers and tests of the apply path. */
-export function kubectlApplyError(stderr: string, exitCode: number | null, crdVersionHint: boolean): KubectlApplyError {
-  return kubectlError(stderr, exitCode, 'apply', crdVersionHint)
-}
-
 export async function applyWithKubectl(options: ApplyWithKubectlOptions): Promise<KubectlApplyResult> {
   const env = options.env ?? process.env
   const kubectl = options.kubectlPath ?? findKubectl(env)
@@ -186,7 +181,7 @@ export async function applyWithKubectl(options: ApplyWithKubectlOptions): Promis
   })
   if (code !== 0) {
     const crdHint = stdin.includes('connectivity.iotoperations.azure.com/v1\n')
-    throw kubectlApplyError(stderr, code, crdHint)
+    throw kubectlError(stderr, code, 'apply', crdHint)
   }
   return {applied: true, kubectl, objects: parseKubectlApplyOutput(stdout), command: commandLine(args), files}
 }

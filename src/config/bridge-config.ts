@@ -55,39 +55,6 @@ export const DEFAULTS = {
   cloud: 'AzureCloud' as CloudName,
 }
 
-/** The configuration table (flag, environment variable, default) shown in the README and in help. */
-export const CONFIG_TABLE: Array<{flag: string; env: string[]; default?: string; meaning: string}> = [
-  {flag: '--subscription', env: ['SUBSCRIPTION_ID', 'AZURE_SUBSCRIPTION_ID'], meaning: 'Azure subscription id'},
-  {flag: '--resource-group', env: ['RESOURCE_GROUP'], meaning: 'resource group of the namespace and the cluster'},
-  {flag: '--location', env: ['LOCATION'], meaning: 'region of a new namespace (default: the resource group’s)'},
-  {flag: '--namespace', env: ['EVENT_GRID_NAMESPACE'], meaning: 'Event Grid namespace name'},
-  {flag: '--cluster', env: ['CLUSTER_NAME'], meaning: 'Arc-enabled cluster running IoT Operations'},
-  {
-    flag: '--cloud',
-    env: ['AZURE_CLOUD'],
-    default: 'AzureCloud',
-    meaning: 'AzureCloud, AzureUSGovernment or AzureChinaCloud',
-  },
-  {flag: '--topic-space', env: [], default: DEFAULTS.topicSpace, meaning: 'topic space name'},
-  {
-    flag: '--topic-template',
-    env: [],
-    default: DEFAULTS.topicTemplates.join(','),
-    meaning: 'topic template (repeatable, ≤ 10)',
-  },
-  {
-    flag: '--max-client-sessions',
-    env: [],
-    default: String(DEFAULTS.maxClientSessions),
-    meaning: 'sessions per authentication name (1–100)',
-  },
-  {
-    flag: '(none)',
-    env: ['AIO_BRIDGE_ARM_ENDPOINT'],
-    meaning: 'custom Resource Manager endpoint, https only (Azure Stack, tests)',
-  },
-]
-
 type Env = Record<string, string | undefined>
 
 function pick(

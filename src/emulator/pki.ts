@@ -1,5 +1,5 @@
 import {execFile} from 'node:child_process'
-import {mkdir, readFile, writeFile} from 'node:fs/promises'
+import {mkdir, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
 
@@ -111,8 +111,4 @@ export async function createPki(dir: string, opts: {caName?: string; days?: numb
       return {cert, key}
     },
   }
-}
-
-export async function readPem(path: string): Promise<string> {
-  return readFile(path, 'utf8')
 }

@@ -2,7 +2,7 @@ import {performance} from 'node:perf_hooks'
 import type {MqttClient} from 'mqtt'
 import type {MetricsDelta} from '../azure/monitor-gateway.js'
 import {type AioBridgeError, ExitCode, isAioBridgeError, VerifyError} from '../errors.js'
-import {encodePayload, newRunId, RoundTripTracker} from './correlation.js'
+import {encodePayload, newRunId, RoundTripTracker, type TrackerCounts} from './correlation.js'
 import {disconnectedError, type Hop, pubackError, reasonText, subackError, timeoutError} from './failures.js'
 import type {LatencyStats} from './stats.js'
 import {connectMqtt, endMqtt, type MqttEndpoint} from './transport.js'
@@ -46,7 +46,7 @@ export interface VerifyFailure {
 }
 
 /** The result of `aio-bridge verify`: also its --json output and the content of --junit. */
-export interface VerifyReport {
+export interface VerifyReport extends TrackerCounts {
   ok: boolean
   runId: string
   direction: 'round-trip' | 'from-cloud'
@@ -54,15 +54,6 @@ export interface VerifyReport {
   publish: {hop: string; host: string; port: number; topic: string}
   expect: {hop: string; host: string; port: number; topic: string}
   qos: 0 | 1
-  sent: number
-  received: number
-  lost: number
-  duplicated: number
-  outOfOrder: number
-  /** This run's messages seen on the publish topic (first hop works); never counted as a round trip. */
-  localEcho: number
-  /** Messages on the cloud topic that were not this run's (ignored). */
-  foreign: number
   /** Sequence numbers that never came back (at most 50). */
   missing: number[]
   latencyMs?: LatencyStats

@@ -1,31 +1,13 @@
 import assert from 'node:assert/strict'
-import {spawn} from 'node:child_process'
 import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, describe, it} from 'node:test'
 import {parseAllDocuments} from 'yaml'
-import {packageRoot} from '../../src/render/templates.js'
+import {runCli} from '../helpers/cli.js'
 
-/** The built CLI as a user runs it (npm run build first: the manifest must list `render`). */
-function cli(args: string[]): Promise<{code: number | null; stdout: string; stderr: string}> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'run.js'), 'render', ...args], {
-      cwd: tmpdir(),
-      env: {...process.env, NO_COLOR: '1', FORCE_COLOR: '0'},
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => {
-      stdout += d
-    })
-    child.stderr.on('data', (d) => {
-      stderr += d
-    })
-    child.on('error', reject)
-    child.on('close', (code) => resolve({code, stdout, stderr}))
-  })
-}
+/** The built CLI as a user runs it, from a folder that is not the package (templates are found from the package). */
+const cli = (args: string[]) => runCli(['render', ...args], {cwd: tmpdir()})
 
 const HOST = 'myns.westus2-1.ts.eventgrid.azure.net'
 const dirs: string[] = []
