@@ -228,3 +228,48 @@ describe('render reads the hostname from the namespace when signed in', () => {
     }
   })
 })
+
+describe('setup: the dataflow deployment against the fake ARM', () => {
+  it('a deployment that fails is DEPLOYMENT_FAILED (exit 8) with the inner ARM error, after the Event Grid side is done', async () => {
+    const arm = await startFakeArm()
+    try {
+      const r = await runCli(['setup', '--custom-location', 'not-the-instances-cl'], {env: arm.env})
+      assert.equal(r.code, 8, r.stdout + r.stderr)
+      assert.match(r.stderr, /code DEPLOYMENT_FAILED, exit 8/)
+      assert.match(r.stderr, /InvalidExtendedLocation/)
+      assert.match(r.stderr, /Done before the failure/)
+      assert.match(r.stderr, /Namespace aio-bridge-ns: created/)
+      // The fix is a re-run with the right input: it converges and deploys.
+      const again = await runCli(['setup', '--json'], {env: arm.env})
+      assert.equal(again.code, 0, again.stderr)
+      assert.equal(json(again.stdout).namespace.action, 'unchanged')
+    } finally {
+      await arm.stop()
+    }
+  })
+
+  it('--dry-run with the Event Grid side in place asks ARM what-if for the dataflows and writes nothing', async () => {
+    const arm = await startFakeArm()
+    try {
+      const dir = `${arm.env.PATH.split(':')[0]}/files`
+      assert.equal((await runCli(['setup', '--no-apply', '--out-dir', dir], {env: arm.env})).code, 0)
+      arm.emulator.clearRequests()
+      const r = await runCli(['setup', '--dry-run', '--json'], {env: arm.env})
+      assert.equal(r.code, 0, r.stderr)
+      const out = json(r.stdout) as SetupJson & {dataflows: {changes: Array<{resourceId: string; changeType: string}>}}
+      assert.deepEqual(out.dataflows.changes.map((c) => [c.resourceId.split('/').pop(), c.changeType]).sort(), [
+        ['eventgrid', 'Create'],
+        ['local-to-remote', 'Create'],
+        ['remote-to-local', 'Create'],
+      ])
+      assert.deepEqual(
+        arm.emulator.requests
+          .filter((q) => q.method !== 'GET')
+          .map((q) => `${q.method} ${q.path.split('/').slice(-1)[0]}`),
+        ['POST whatIf'],
+      )
+    } finally {
+      await arm.stop()
+    }
+  })
+})
