@@ -67,6 +67,13 @@ EXIT CODES
     const caller = flags['grant-caller']
       ? (await import('../azure/caller.js')).callerFromToken(await arm.armToken())
       : undefined
+    if (caller?.principalType === 'User') {
+      this.note(
+        this.theme(process.stderr).warn(
+          "warning: you are signed in as a user. --grant-caller assigns the roles, but Event Grid's Microsoft Entra (OAUTH2-JWT) sign-in accepts only service principals and managed identities: for verify --from-cloud, sign in as one (az login --service-principal …, or workload identity in CI) and run setup --grant-caller as it.",
+        ),
+      )
+    }
     const tuning = (await import('../config/tuning.js')).tuningFromEnv()
     const target = flags.apply ? (flags.target as 'arm' | 'kubernetes') : 'files'
     const options = {

@@ -203,6 +203,13 @@ describe('setup errors against the fake ARM', () => {
       assert.equal(mine.length, 2)
       assert.ok(mine.every((a: {principalId: string}) => a.principalId === arm.emulator.seed.callerPrincipalId))
       assert.equal(out.dataflows.target, 'files')
+      // The stub az signs in a user: Event Grid's Entra sign-in takes only apps, so setup says so (human output).
+      const human = await runCli(
+        ['setup', '--grant-caller', '--no-apply', '--out-dir', `${arm.env.PATH.split(':')[0]}/out`],
+        {env: arm.env},
+      )
+      assert.equal(human.code, 0, human.stderr)
+      assert.match(human.stderr, /signed in as a user.*service principals and managed identities/)
     } finally {
       await arm.stop()
     }
