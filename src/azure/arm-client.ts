@@ -3,6 +3,7 @@ import type {HttpClient, Pipeline} from '@azure/core-rest-pipeline'
 import type {AzureTarget} from '../config/bridge-config.js'
 import {tuningFromEnv} from '../config/tuning.js'
 import {AioBridgeError, ExitCode} from '../errors.js'
+import {fromAzureError} from './arm-errors.js'
 
 /**
  * The one place that talks to Azure Resource Manager: one credential, one HTTP pipeline (keep-alive, retries for 429
@@ -48,6 +49,8 @@ export interface ArmClientOptions {
   operationTimeoutInMs?: number
   maxRetries?: number
   retryDelayInMs?: number
+  /** Bound on one HTTP request (default 120 s). */
+  requestTimeoutInMs?: number
   httpClient?: HttpClient
   /** Called with a one-line trace of each request (for --debug); never given a token. */
   trace?: (line: string) => void
@@ -65,8 +68,6 @@ const TERMINAL_FAILED = new Set(['failed', 'canceled', 'cancelled', 'createfaile
 export class ArmClient {
   private core?: CoreModule
   readonly endpoint: string
-  /** Requests sent, by "METHOD kind" (kind = last resource type in the path): for --debug and the benchmarks. */
-  readonly requestCounts = new Map<string, number>()
 
   constructor(private readonly options: ArmClientOptions) {
     this.endpoint = options.endpoint.replace(/\/+$/, '')
@@ -119,6 +120,8 @@ export class ArmClient {
   ): Promise<ArmResponse<T>> {
     const core = await this.load()
     const url = this.url(pathOrUrl, opts.apiVersion, opts.query)
+    const timeoutInMs = this.options.requestTimeoutInMs ?? 120_000
+    const timeout = AbortSignal.timeout(timeoutInMs)
     const headers = core.createHttpHeaders({accept: 'application/json'})
     if (opts.body !== undefined) headers.set('content-type', 'application/json')
     const request = core.createPipelineRequest({
@@ -126,16 +129,25 @@ export class ArmClient {
       method,
       headers,
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-      abortSignal: opts.signal,
+      // A stalled connection must not hang a CI job. AbortSignal.timeout's timer does not keep the process alive
+      // (the pipeline's own `timeout` option leaves a timer running after a failed TLS handshake).
+      abortSignal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout,
     })
-    const kind = `${method} ${resourceKind(url)}`
-    this.requestCounts.set(kind, (this.requestCounts.get(kind) ?? 0) + 1)
     const started = Date.now()
     let response: Awaited<ReturnType<Pipeline['sendRequest']>>
     try {
       response = await core.pipeline.sendRequest(core.httpClient, request)
     } catch (err) {
       const e = err as Error & {statusCode?: number; code?: string}
+      if (e.name === 'AbortError' && timeout.aborted && !opts.signal?.aborted) {
+        throw new ArmRequestError(
+          `No answer within ${timeoutInMs / 1000} s (${method} ${stripQuery(url)})`,
+          undefined,
+          'REQUEST_TIMEOUT',
+          method,
+          url,
+        )
+      }
       if (e.name === 'AbortError') throw err
       if (e.name === 'RestError' && e.statusCode === undefined) {
         throw new ArmRequestError(`${e.message} (${method} ${stripQuery(url)})`, undefined, e.code, method, url)
@@ -212,7 +224,8 @@ export class ArmClient {
     signal?: AbortSignal,
     opts: {readBack?: boolean} = {},
   ): Promise<T> {
-    const first = await this.send<T>(method, path, {apiVersion, body, signal})
+    // The write itself is never cut off (Azure may have taken it): a signal stops only the waiting that follows.
+    const first = await this.send<T>(method, path, {apiVersion, body})
     const asyncOp = first.headers['azure-asyncoperation']
     const location = first.headers.location
     if (asyncOp) {
@@ -231,7 +244,7 @@ export class ArmClient {
 
   /** POST and wait (what-if): the final body comes from the Location poll. */
   async postAndWait<T>(path: string, apiVersion: string, body: unknown, signal?: AbortSignal): Promise<T> {
-    const first = await this.send<T>('POST', path, {apiVersion, body, signal})
+    const first = await this.send<T>('POST', path, {apiVersion, body})
     if (first.status === 202 && first.headers.location) {
       return (await this.pollLocation<T>(first.headers.location, first.headers, signal)) as T
     }
@@ -246,7 +259,7 @@ export class ArmClient {
   async deleteAndWait(path: string, apiVersion: string, signal?: AbortSignal): Promise<boolean> {
     let first: ArmResponse
     try {
-      first = await this.send('DELETE', path, {apiVersion, signal})
+      first = await this.send('DELETE', path, {apiVersion})
     } catch (err) {
       if (err instanceof ArmRequestError && err.statusCode === 404) return false
       throw err
@@ -317,14 +330,8 @@ export class ArmClient {
     }
   }
 
-  /** Retry-After (seconds) or retry-after-ms, capped; else the default interval. */
   private waitFor(headers: Record<string, string>): number {
-    const max = this.options.maxPollIntervalInMs ?? 30_000
-    const ms = Number(headers['retry-after-ms'] ?? Number.NaN)
-    if (Number.isFinite(ms) && ms >= 0) return Math.min(ms, max)
-    const s = Number(headers['retry-after'] ?? Number.NaN)
-    if (Number.isFinite(s) && s >= 0) return Math.min(s * 1000, max)
-    return this.options.pollIntervalInMs ?? 2000
+    return pollDelayInMs(headers, this.options.pollIntervalInMs ?? 2000, this.options.maxPollIntervalInMs ?? 30_000)
   }
 
   private url(pathOrUrl: string, apiVersion?: string, query?: Record<string, string>): string {
@@ -359,19 +366,25 @@ function innermost(error: ArmErrorBody | undefined): ArmErrorBody[] {
 function operationFailed(url: string, error?: ArmErrorBody, status?: string): AioBridgeError {
   const causes = innermost(error).filter((e) => e !== error)
   const why = causes.length > 0 ? ` — ${causes.map((c) => `${c.code ?? '?'}: ${c.message ?? ''}`).join('; ')}` : ''
-  return new AioBridgeError(
-    'OPERATION_FAILED',
-    `An Azure operation ended ${status ?? 'Failed'}${error?.code ? ` with ${error.code}` : ''}: ${error?.message ?? 'no message'}${why}`,
-    {
-      exitCode: ExitCode.azureService,
-      remedy: 'Fix what the message names, then run the command again; it continues from what exists.',
-      details: {
-        armCode: error?.code,
-        causes: causes.map((c) => ({code: c.code, message: c.message})),
-        operation: stripQuery(url),
-      },
-    },
-  )
+  const message = `An Azure operation ended ${status ?? 'Failed'}${error?.code ? ` with ${error.code}` : ''}: ${error?.message ?? 'no message'}${why}`
+  const details = {
+    armCode: error?.code,
+    causes: causes.map((c) => ({code: c.code, message: c.message})),
+    operation: stripQuery(url),
+  }
+  // A quota or a taken name reported at the end of an operation is the same problem as when reported at once.
+  const inner = [error, ...causes]
+    .map((c) => c?.code ?? '')
+    .find((c) => /QuotaExceeded|LimitExceeded|NameNotAvailable|AlreadyExists|NameAlreadyInUse|NameUnavailable/i.test(c))
+  if (inner) {
+    const mapped = fromAzureError({name: 'ArmRequestError', message, code: inner, statusCode: 409})
+    return new AioBridgeError(mapped.code, message, {exitCode: mapped.exitCode, remedy: mapped.remedy, details})
+  }
+  return new AioBridgeError('OPERATION_FAILED', message, {
+    exitCode: ExitCode.azureService,
+    remedy: 'Fix what the message names, then run the command again; it continues from what exists.',
+    details,
+  })
 }
 
 function operationTimedOut(url: string): AioBridgeError {
@@ -385,13 +398,16 @@ function stripQuery(url: string): string {
   return url.split('?')[0] ?? url
 }
 
-/** The resource type a URL addresses, for request counting: ".../topicSpaces/x" → "topicSpaces". */
-export function resourceKind(url: string): string {
-  const path = new URL(url).pathname.split('/').filter(Boolean)
-  if (path.includes('operationsStatus') || path.includes('operationStatuses') || path.includes('operationResults'))
-    return 'operation'
-  const last = path.length % 2 === 0 ? path[path.length - 2] : path[path.length - 1]
-  return last ?? 'root'
+/**
+ * How long to wait before the next poll: the service's `retry-after-ms`, else `Retry-After` in seconds, capped at
+ * `maxMs` so a long hint never stalls a run; without a hint, the default interval.
+ */
+export function pollDelayInMs(headers: Record<string, string>, defaultMs: number, maxMs: number): number {
+  const ms = Number(headers['retry-after-ms'] ?? Number.NaN)
+  if (Number.isFinite(ms) && ms >= 0) return Math.min(ms, maxMs)
+  const s = Number(headers['retry-after'] ?? Number.NaN)
+  if (Number.isFinite(s) && s >= 0) return Math.min(s * 1000, maxMs)
+  return defaultMs
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

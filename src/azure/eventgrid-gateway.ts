@@ -81,6 +81,11 @@ export class EventGridGateway {
     return this.arm.get<TopicSpace>(topicSpaceId(sub, rg, ns, ts), API.eventGrid)
   }
 
+  /** Every topic space in the namespace (paged). */
+  listTopicSpaces(sub: string, rg: string, ns: string): Promise<TopicSpace[]> {
+    return this.arm.listAll<TopicSpace>(`${namespaceId(sub, rg, ns)}/topicSpaces`, API.eventGrid)
+  }
+
   /** Returns once the operation succeeded; the resource is not read back (nothing uses its final state). */
   createOrUpdateTopicSpace(sub: string, rg: string, ns: string, ts: string, body: unknown): Promise<TopicSpace> {
     return this.arm.putAndWait<TopicSpace>('PUT', topicSpaceId(sub, rg, ns, ts), API.eventGrid, body, undefined, {

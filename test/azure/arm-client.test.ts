@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {after, afterEach, before, describe, it} from 'node:test'
-import {ArmRequestError, resourceKind} from '../../src/azure/arm-client.js'
+import {ArmRequestError, pollDelayInMs} from '../../src/azure/arm-client.js'
 import {fromAzureError} from '../../src/azure/arm-errors.js'
 import {AioBridgeError} from '../../src/errors.js'
 import {ARM, armError, armScope, exampleBody, isolateNetwork, testArmClient} from '../helpers/nock.js'
@@ -25,7 +25,6 @@ describe('ArmClient: URLs', () => {
   })
 
   it('accepts an id without a leading slash and encodes $filter spaces as %20', async () => {
-    const arm = testArmClient()
     const scope = armScope()
       .get('/subscriptions/x/providers/Microsoft.Authorization/roleAssignments')
       .query((q) => q['api-version'] === '2022-04-01' && q.$filter === "principalId eq 'p1'")
@@ -45,19 +44,29 @@ describe('ArmClient: URLs', () => {
       traced[0] ?? '',
       /^GET https:\/\/management\.azure\.com\/subscriptions\/x\/providers\/Microsoft\.Authorization\/roleAssignments → 200 \(\d+ ms\)$/,
     )
-    assert.equal(arm.requestCounts.size, 0)
-    assert.equal(arm2.requestCounts.get('GET roleAssignments'), 1)
     scope.done()
   })
 
-  it('names the resource kind of a URL for the request counts', () => {
-    assert.equal(resourceKind(`${ARM}${NS_PATH}`), 'namespaces')
-    assert.equal(resourceKind(`${ARM}${NS_PATH}/topicSpaces/ts1`), 'topicSpaces')
-    assert.equal(resourceKind(`${ARM}${NS_PATH}/topicSpaces`), 'topicSpaces')
-    assert.equal(
-      resourceKind(`${ARM}/subscriptions/s/providers/Microsoft.EventGrid/locations/westus/operationsStatus/1`),
-      'operation',
-    )
+  it('waits as the service says: retry-after-ms, else Retry-After seconds, capped; else the default', () => {
+    assert.equal(pollDelayInMs({'retry-after-ms': '250'}, 2000, 30_000), 250)
+    assert.equal(pollDelayInMs({'retry-after': '10'}, 2000, 30_000), 10_000)
+    assert.equal(pollDelayInMs({'retry-after': '120'}, 2000, 30_000), 30_000)
+    assert.equal(pollDelayInMs({'retry-after-ms': '5', 'retry-after': '10'}, 2000, 30_000), 5)
+    assert.equal(pollDelayInMs({'retry-after': 'soon'}, 2000, 30_000), 2000)
+    assert.equal(pollDelayInMs({}, 2000, 30_000), 2000)
+  })
+})
+
+describe('ArmClient: request timeout', () => {
+  it('a request with no answer in time fails as REQUEST_TIMEOUT (mapped to AZURE_UNREACHABLE, exit 7), not a hang', async () => {
+    const scope = armScope().get(NS_PATH).query(API).delay(500).reply(200, {}).persist()
+    const err = await testArmClient({requestTimeoutInMs: 50, maxRetries: 0})
+      .get(NS_PATH, '2025-02-15')
+      .catch((e: unknown) => e)
+    assert.ok(err instanceof ArmRequestError)
+    assert.equal(err.code, 'REQUEST_TIMEOUT')
+    assert.equal(fromAzureError(err).exitCode, 7)
+    scope.persist(false)
   })
 })
 
@@ -151,7 +160,7 @@ describe('ArmClient: status codes', () => {
 describe('ArmClient: long-running operations', () => {
   const OP = `/subscriptions/${SUB}/providers/Microsoft.EventGrid/locations/westus/operationsStatus/11111111-2222-3333-4444-555555555555`
 
-  it('a failed Azure-AsyncOperation is OPERATION_FAILED (exit 7) carrying the ARM code', async () => {
+  it('a failed Azure-AsyncOperation ending in a quota error is QUOTA_EXCEEDED (exit 6), as when ARM says it at once', async () => {
     const created = exampleBody('eventgrid/2025-04-01-preview/Namespaces_CreateOrUpdate.json', '201')
     const scope = armScope()
       .put(NS_PATH, {location: 'westus'})
@@ -169,8 +178,8 @@ describe('ArmClient: long-running operations', () => {
       .putAndWait('PUT', NS_PATH, '2025-02-15', {location: 'westus'})
       .catch((e: unknown) => e)
     assert.ok(err instanceof AioBridgeError)
-    assert.equal(err.code, 'OPERATION_FAILED')
-    assert.equal(err.exitCode, 7)
+    assert.equal(err.code, 'QUOTA_EXCEEDED')
+    assert.equal(err.exitCode, 6)
     assert.equal(err.details?.armCode, 'NamespaceQuotaExceeded')
     assert.equal(err.details?.operation, `${ARM}${OP}`)
     scope.done()
