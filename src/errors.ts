@@ -108,3 +108,11 @@ export class VerifyError extends AioBridgeError {
 export function isAioBridgeError(err: unknown): err is AioBridgeError {
   return err instanceof Error && typeof (err as AioBridgeError).code === 'string' && 'exitCode' in err
 }
+
+/** Ctrl-C (or SIGTERM): one shape for every command; the message says what was left, the remedy how to go on. */
+export function interruptedError(
+  message = 'Interrupted.',
+  remedy = 'Run the same command again: it continues from what exists.',
+): AioBridgeError {
+  return new AioBridgeError('INTERRUPTED', message, {exitCode: ExitCode.interrupted, remedy})
+}

@@ -1,15 +1,12 @@
 import {fromAzureError, looksLikeAzureError} from './azure/arm-errors.js'
-import {AioBridgeError, ConfigError, ExitCode} from './errors.js'
+import {AioBridgeError, ConfigError, ExitCode, interruptedError} from './errors.js'
 
 /** Turns anything thrown into a typed error: oclif parse errors, aborts, Azure SDK errors, and the unexpected. */
 export function toAioBridgeError(err: unknown): AioBridgeError {
   if (err instanceof AioBridgeError) return err
   const e = err as Error & {oclif?: {exit?: number}; parse?: unknown; code?: string}
   if (e?.name === 'AbortError') {
-    return new AioBridgeError('INTERRUPTED', 'Interrupted.', {
-      exitCode: ExitCode.interrupted,
-      remedy: 'Run the same command again: it continues from what exists.',
-    })
+    return interruptedError()
   }
   if (e && (e.parse !== undefined || /Flag|Args|Arg|flag/.test(e.name ?? '') || e.oclif?.exit === 2)) {
     // oclif puts the useful part on the following lines ("Parsing --qos\n\tExpected an integer…"): keep them all.

@@ -2,6 +2,7 @@ import {spawn} from 'node:child_process'
 import {accessSync, constants, statSync} from 'node:fs'
 import {delimiter, join} from 'node:path'
 import {AioBridgeError, ExitCode} from '../errors.js'
+import {shellQuote} from '../model/command-line.js'
 import {type RenderedFile, writeRenderedFiles} from '../render/files.js'
 import {redact} from '../ui/redact.js'
 
@@ -23,18 +24,10 @@ export interface KubectlAppliedObject {
 export interface ApplyWithKubectlOptions {
   /** The rendered files to apply, in order (render's kubernetes files). */
   files: RenderedFile[]
-  /** Where the files are written when kubectl is missing (also when `writeFiles` is set). */
+  /** Where the files are written when kubectl is missing. */
   outDir: string
-  /** Also write the files when kubectl is there (for the record / GitOps). */
-  writeFiles?: boolean
-  /** kubeconfig context (`--context`). */
-  context?: string
-  /** `server` validates against the cluster without changing it. */
-  dryRun?: 'server' | 'client'
   /** Environment (PATH for the lookup, KUBECONFIG for kubectl); default process.env. */
   env?: NodeJS.ProcessEnv
-  /** An explicit kubectl binary instead of the PATH lookup. */
-  kubectlPath?: string
   abortSignal?: AbortSignal
   timeoutInMs?: number
 }
@@ -82,10 +75,6 @@ export function parseKubectlApplyOutput(stdout: string): KubectlAppliedObject[] 
   return objects
 }
 
-function shellQuote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`
-}
-
 function commandLine(args: string[]): string {
   return ['kubectl', ...args].map(shellQuote).join(' ')
 }
@@ -94,7 +83,7 @@ export class KubectlApplyError extends AioBridgeError {
   override readonly name = 'KubectlApplyError'
 }
 
-export type KubectlVerb = 'apply' | 'delete'
+export type KubectlVerb = 'apply' | 'delete' | 'get'
 
 /** Turns kubectl's stderr into the error a user can act on; the same rules for apply (setup) and delete (teardown). */
 export function kubectlError(
@@ -106,6 +95,8 @@ export function kubectlError(
   const text = redact(stderr.trim())
   const first = text.split('\n').find((l) => l.trim() !== '') ?? `kubectl exited with ${exitCode}`
   const rerun = verb === 'apply' ? 're-run' : 're-run teardown (objects already deleted are skipped)'
+  const change = {apply: 'change', delete: 'deletion', get: 'read'}[verb]
+  const allowed = {apply: 'create', delete: 'delete', get: 'list'}[verb]
   if (/no matches for kind|ensure CRDs are installed|the server doesn't have a resource type/i.test(text)) {
     const installed =
       'Check that Azure IoT Operations is installed on this cluster (kubectl get crd | grep iotoperations)'
@@ -133,45 +124,35 @@ export function kubectlError(
     })
   }
   if (/forbidden/i.test(text)) {
-    return new KubectlApplyError(
-      'KUBECTL_FORBIDDEN',
-      `The cluster refused the ${verb === 'apply' ? 'change' : 'deletion'}: ${first}`,
-      {
-        exitCode: ExitCode.forbidden,
-        remedy: `Use a kubeconfig identity allowed to ${verb === 'apply' ? 'create' : 'delete'} dataflows and dataflow endpoints in namespace azure-iot-operations.`,
-        details: {stderr: text},
-      },
-    )
-  }
-  return new KubectlApplyError(
-    verb === 'apply' ? 'KUBECTL_APPLY_FAILED' : 'KUBECTL_DELETE_FAILED',
-    `kubectl ${verb} failed: ${first}`,
-    {
-      exitCode: ExitCode.deploymentFailed,
-      remedy: `Fix what kubectl reports (re-run with --debug for its full output), then ${rerun}.`,
+    return new KubectlApplyError('KUBECTL_FORBIDDEN', `The cluster refused the ${change}: ${first}`, {
+      exitCode: ExitCode.forbidden,
+      remedy: `Use a kubeconfig identity allowed to ${allowed} dataflows and dataflow endpoints in namespace azure-iot-operations.`,
       details: {stderr: text},
-    },
-  )
+    })
+  }
+  return new KubectlApplyError(`KUBECTL_${verb.toUpperCase()}_FAILED`, `kubectl ${verb} failed: ${first}`, {
+    exitCode: ExitCode.deploymentFailed,
+    remedy: `Fix what kubectl reports (re-run with --debug for its full output), then ${rerun}.`,
+    details: {stderr: text},
+  })
 }
 
 export async function applyWithKubectl(options: ApplyWithKubectlOptions): Promise<KubectlApplyResult> {
   const env = options.env ?? process.env
-  const kubectl = options.kubectlPath ?? findKubectl(env)
+  const kubectl = findKubectl(env)
   const yamlFiles = options.files.filter((f) => /\.ya?ml$/.test(f.name))
-  const base = options.context ? ['--context', options.context] : []
 
   if (!kubectl) {
     const written = await writeRenderedFiles(yamlFiles, options.outDir)
     return {
       applied: false,
       objects: [],
-      command: commandLine([...base, 'apply', ...written.flatMap((p) => ['-f', p])]),
+      command: commandLine(['apply', ...written.flatMap((p) => ['-f', p])]),
       files: written,
     }
   }
 
-  const files = options.writeFiles ? await writeRenderedFiles(yamlFiles, options.outDir) : []
-  const args = [...base, 'apply', '-f', '-', ...(options.dryRun ? [`--dry-run=${options.dryRun}`] : [])]
+  const args = ['apply', '-f', '-']
   const stdin = yamlFiles.map((f) => f.content.replace(/\n*$/, '\n')).join('---\n')
   const {code, stdout, stderr} = await runKubectl(kubectl, args, stdin, {
     env,
@@ -183,7 +164,7 @@ export async function applyWithKubectl(options: ApplyWithKubectlOptions): Promis
     const crdHint = stdin.includes('connectivity.iotoperations.azure.com/v1\n')
     throw kubectlError(stderr, code, 'apply', crdHint)
   }
-  return {applied: true, kubectl, objects: parseKubectlApplyOutput(stdout), command: commandLine(args), files}
+  return {applied: true, kubectl, objects: parseKubectlApplyOutput(stdout), command: commandLine(args), files: []}
 }
 
 export interface RunKubectlOptions {
@@ -193,7 +174,12 @@ export interface RunKubectlOptions {
   verb: KubectlVerb
 }
 
-/** Runs kubectl with an argument array (never a shell) and `stdin` as its input; resolves with how it ended. */
+const DEFAULT_KUBECTL_TIMEOUT_IN_MS = 120_000
+
+/**
+ * Runs kubectl with an argument array (never a shell) and `stdin` as its input; resolves with how it ended. Past
+ * `timeoutInMs` kubectl is stopped and the promise rejects with KUBECTL_TIMEOUT (not "exited with null").
+ */
 export function runKubectl(
   bin: string,
   args: readonly string[],
@@ -201,12 +187,18 @@ export function runKubectl(
   options: RunKubectlOptions,
 ): Promise<{code: number | null; stdout: string; stderr: string}> {
   return new Promise((resolve, reject) => {
+    const timeoutInMs = options.timeoutInMs ?? DEFAULT_KUBECTL_TIMEOUT_IN_MS
     const child = spawn(bin, args, {
       env: options.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
       signal: options.abortSignal,
-      timeout: options.timeoutInMs ?? 120_000,
     })
+    // Our own timer (not spawn's `timeout`) so that a stop we caused is told apart from one anyone else caused.
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      child.kill('SIGTERM')
+    }, timeoutInMs)
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
@@ -216,6 +208,7 @@ export function runKubectl(
       stderr += d
     })
     child.on('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer)
       if (err.name === 'AbortError') {
         reject(
           new AioBridgeError('INTERRUPTED', `Stopped while kubectl ${options.verb} was running.`, {
@@ -235,7 +228,33 @@ export function runKubectl(
     })
     // kubectl may exit before reading all of stdin (bad kubeconfig): the close code tells, not EPIPE.
     child.stdin.on('error', () => {})
-    child.on('close', (code) => resolve({code, stdout, stderr}))
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      if (timedOut) {
+        reject(kubectlTimeout(args, options.verb, timeoutInMs))
+        return
+      }
+      // Killed by someone else: say by what, rather than "exited with null".
+      resolve({
+        code,
+        stdout,
+        stderr: code === null && signal && stderr.trim() === '' ? `kubectl was stopped by ${signal}` : stderr,
+      })
+    })
     child.stdin.end(stdin)
   })
+}
+
+function kubectlTimeout(args: readonly string[], verb: KubectlVerb, timeoutInMs: number): KubectlApplyError {
+  const seconds = Math.round(timeoutInMs / 100) / 10
+  const rerun = verb === 'apply' ? 're-run setup' : 're-run teardown'
+  return new KubectlApplyError(
+    'KUBECTL_TIMEOUT',
+    `kubectl ${verb} did not finish within ${seconds}s and was stopped (${commandLine([...args])}).`,
+    {
+      exitCode: ExitCode.deploymentFailed,
+      remedy: `Check that kubectl reaches the cluster quickly (kubectl get nodes --request-timeout=10s; az connectedk8s proxy must be running for an Arc cluster), then ${rerun}.`,
+      details: {timeoutInMs},
+    },
+  )
 }

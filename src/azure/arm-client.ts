@@ -318,16 +318,29 @@ export class ArmClient {
     }
   }
 
-  private async pollResource(path: string, apiVersion: string, signal?: AbortSignal): Promise<void> {
+  /**
+   * GETs the resource until its provisioningState is no longer in progress and returns it in whatever state it ended
+   * (undefined if it does not exist); bounded by the operation timeout.
+   */
+  async waitForProvisioning<T extends {properties?: {provisioningState?: string}}>(
+    path: string,
+    apiVersion: string,
+    signal?: AbortSignal,
+  ): Promise<T | undefined> {
     const deadline = Date.now() + (this.options.operationTimeoutInMs ?? 30 * 60_000)
     for (;;) {
-      await sleep(this.options.pollIntervalInMs ?? 2000, signal)
-      const res = await this.send<{properties?: {provisioningState?: string}}>('GET', path, {apiVersion, signal})
-      const state = (res.body?.properties?.provisioningState ?? 'succeeded').toLowerCase()
-      if (TERMINAL_FAILED.has(state)) throw operationFailed(path, undefined, res.body?.properties?.provisioningState)
-      if (!isInProgress(res.body)) return
+      const res = await this.get<T>(path, apiVersion, signal)
+      if (!isInProgress(res)) return res
       if (Date.now() > deadline) throw operationTimedOut(path)
+      await sleep(this.options.pollIntervalInMs ?? 2000, signal)
     }
+  }
+
+  private async pollResource(path: string, apiVersion: string, signal?: AbortSignal): Promise<void> {
+    await sleep(this.options.pollIntervalInMs ?? 2000, signal)
+    const res = await this.waitForProvisioning<{properties?: {provisioningState?: string}}>(path, apiVersion, signal)
+    const state = res?.properties?.provisioningState
+    if (state && TERMINAL_FAILED.has(state.toLowerCase())) throw operationFailed(path, undefined, state)
   }
 
   private waitFor(headers: Record<string, string>): number {

@@ -38,20 +38,23 @@ export class EventGridGateway {
     return this.arm.get<EventGridNamespace>(namespaceId(sub, rg, ns), API.eventGrid)
   }
 
-  /** `readBack: false`: return once the operation succeeded, without the final GET (setup reads the hostname itself). */
+  /**
+   * `readBack: false`: return once the operation succeeded, without the final GET (setup reads the hostname itself).
+   * `signal` stops the waiting, never the write.
+   */
   createOrUpdateNamespace(
     sub: string,
     rg: string,
     ns: string,
     body: unknown,
-    opts: {readBack?: boolean} = {},
+    opts: WriteOptions = {},
   ): Promise<EventGridNamespace> {
     return this.arm.putAndWait<EventGridNamespace>(
       'PUT',
       namespaceId(sub, rg, ns),
       API.eventGrid,
       body,
-      undefined,
+      opts.signal,
       opts,
     )
   }
@@ -61,14 +64,14 @@ export class EventGridGateway {
     rg: string,
     ns: string,
     patch: unknown,
-    opts: {readBack?: boolean} = {},
+    opts: WriteOptions = {},
   ): Promise<EventGridNamespace> {
     return this.arm.putAndWait<EventGridNamespace>(
       'PATCH',
       namespaceId(sub, rg, ns),
       API.eventGrid,
       patch,
-      undefined,
+      opts.signal,
       opts,
     )
   }
@@ -87,8 +90,15 @@ export class EventGridGateway {
   }
 
   /** Returns once the operation succeeded; the resource is not read back (nothing uses its final state). */
-  createOrUpdateTopicSpace(sub: string, rg: string, ns: string, ts: string, body: unknown): Promise<TopicSpace> {
-    return this.arm.putAndWait<TopicSpace>('PUT', topicSpaceId(sub, rg, ns, ts), API.eventGrid, body, undefined, {
+  createOrUpdateTopicSpace(
+    sub: string,
+    rg: string,
+    ns: string,
+    ts: string,
+    body: unknown,
+    signal?: AbortSignal,
+  ): Promise<TopicSpace> {
+    return this.arm.putAndWait<TopicSpace>('PUT', topicSpaceId(sub, rg, ns, ts), API.eventGrid, body, signal, {
       readBack: false,
     })
   }
@@ -97,21 +107,13 @@ export class EventGridGateway {
     return this.arm.deleteAndWait(topicSpaceId(sub, rg, ns, ts), API.eventGrid)
   }
 
-  /** Waits until the namespace has finished provisioning and returns it (its MQTT hostname is set then). */
-  async waitForNamespace(
-    sub: string,
-    rg: string,
-    ns: string,
-    pollMs: number,
-    signal?: AbortSignal,
-  ): Promise<EventGridNamespace | undefined> {
-    const {sleep} = await import('./arm-client.js')
-    for (let i = 0; i < 900; i++) {
-      const n = await this.getNamespace(sub, rg, ns)
-      const state = n?.properties.provisioningState?.toLowerCase()
-      if (!n || state === 'succeeded' || state === 'failed' || state === 'canceled') return n
-      await sleep(pollMs, signal)
-    }
-    return this.getNamespace(sub, rg, ns)
+  /** The namespace once it has left Creating/Updating (its MQTT hostname is set then), whatever state it ended in. */
+  waitForNamespace(sub: string, rg: string, ns: string, signal?: AbortSignal): Promise<EventGridNamespace | undefined> {
+    return this.arm.waitForProvisioning<EventGridNamespace>(namespaceId(sub, rg, ns), API.eventGrid, signal)
   }
+}
+
+interface WriteOptions {
+  readBack?: boolean
+  signal?: AbortSignal
 }

@@ -40,9 +40,9 @@ export default class Render extends BaseCommand {
   async run(): Promise<RenderResult> {
     const {flags} = await this.parse(Render)
     const {buildBridgeModel} = await import('../model/bridge-model.js')
-    const {assertBridgeModel} = await import('../model/checks.js')
+    const {assertBridgeModel, resolveTopicTemplates} = await import('../model/checks.js')
     const {resolveRenderHostname} = await import('../model/hostname.js')
-    const {checkEventGridName, checkTopicTemplate} = await import('../config/rules.js')
+    const {checkEventGridName} = await import('../config/rules.js')
     const {renderFiles, stdoutText, writeRenderedFiles} = await import('../render/files.js')
 
     // A namespace no one can create is a typo: say so rather than look it up and fall back to the placeholder.
@@ -68,16 +68,7 @@ export default class Render extends BaseCommand {
     if (host.lookupError)
       this.note(`Could not read the hostname from the namespace (${host.lookupError}); using the placeholder.`)
     const model = buildBridgeModel({...flags, hostname: host.hostname})
-    const topicTemplates = flags['topic-template']?.length ? flags['topic-template'] : ['telemetry/#']
-    for (const t of topicTemplates) {
-      const problem = checkTopicTemplate(t)
-      if (problem) {
-        throw new ConfigError('CONFIG_INVALID', `Topic template '${t}' ${problem}.`, 'Fix --topic-template.', {
-          flag: '--topic-template',
-          value: t,
-        })
-      }
-    }
+    const topicTemplates = resolveTopicTemplates(flags['topic-template'])
     // Before anything is written: a bad map throws (exit 2) here.
     const warnings = assertBridgeModel(model, {topicTemplates, maxClientSessions: flags['max-client-sessions']})
     const theme = this.theme(process.stderr)

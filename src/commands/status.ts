@@ -1,3 +1,4 @@
+import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {resolveBridgeConfig} from '../config/bridge-config.js'
 import {ExitCode} from '../errors.js'
@@ -15,7 +16,7 @@ export interface StatusResult extends StatusAssessment {
 export default class Status extends BaseCommand {
   static override summary = 'Check every piece of the bridge against what setup makes; read-only; exit 10 on any gap.'
   static override description =
-    `Reads Azure (never writes) and checks: the namespace exists with MQTT enabled, enough sessions per client and a hostname; the topic space exists with the wanted templates; the cluster's IoT Operations identity (needs --cluster) holds TopicSpaces Publisher and Subscriber at the topic space or above (the table says where); the dataflow endpoint exists and points at <hostname>:8883; both dataflows exist, match the model and are provisioned. Each gap comes with the command that closes it. Checks that cannot run (no --cluster, or a piece they depend on is missing) are shown as not checked.
+    `Reads Azure (never writes) and checks: the namespace exists with MQTT enabled, enough sessions per client and a hostname; the topic space exists with the wanted templates; the cluster's IoT Operations identity (needs --cluster) holds TopicSpaces Publisher and Subscriber at the topic space or above (the table says where); the dataflow endpoint exists and points at <hostname>:8883; both dataflows exist, match the model and are provisioned (with --target kubernetes those two live in the cluster and are not checked here: kubectl get dataflows -n azure-iot-operations). Each gap comes with the command that closes it. Checks that cannot run (no --cluster, or a piece they depend on is missing) are shown as not checked.
 
 EXIT CODES
   0 clean   10 at least one gap   2 invalid input   3 not logged in   4 permission denied   5 prerequisite missing   7 Azure kept failing`
@@ -33,6 +34,12 @@ EXIT CODES
     ...clusterFlags,
     ...bridgeModelFlags,
     ...deploymentTargetFlags,
+    target: Flags.string({
+      description:
+        'How setup applied the dataflows: arm (deployment) or kubernetes (kubectl: the endpoint and dataflows are not in Azure and are not checked)',
+      options: ['arm', 'kubernetes'],
+      default: 'arm',
+    }),
   }
 
   async run(): Promise<StatusResult> {
@@ -47,7 +54,12 @@ EXIT CODES
       import('../ui/status-format.js'),
     ])
     const arm = await createArmClient(config, {trace: this.debugEnabled ? (l) => this.note(`[arm] ${l}`) : undefined})
-    const statusConfig = {...config, model, ...(flags.instance ? {instance: flags.instance} : {})}
+    const statusConfig = {
+      ...config,
+      model,
+      target: flags.target as 'arm' | 'kubernetes',
+      ...(flags.instance ? {instance: flags.instance} : {}),
+    }
     const assessment = assessStatus(statusConfig, await observeStatus(arm, statusConfig))
     this.out(formatStatus(assessment, this.theme(), config))
     // A gap is a finding, not an error: the --json result still carries every check, and the exit code says "gap".

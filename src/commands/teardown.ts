@@ -9,11 +9,11 @@ export default class Teardown extends BaseCommand {
   static override summary =
     'Remove what setup made: the dataflows and endpoint, the role assignments, the topic space and the namespace.'
   static override description =
-    `Deletes, in reverse dependency order, only what aio-bridge made, recognised from Azure alone (works from any machine): the endpoint and the two dataflows when the deployment aio-bridge-<instance> exists (or, with --target kubernetes, through kubectl delete), the TopicSpaces Publisher/Subscriber assignments named the way setup names them, the topic space if setup created it, and the namespace if it carries the managed-by: aio-bridge tag (unless --keep-namespace). What it keeps is listed with the reason. Already gone is success; a second run changes nothing. On a terminal it lists and asks; elsewhere (CI, --json) it needs --yes.
+    `Deletes, in reverse dependency order, only what aio-bridge made, recognised from Azure alone (works from any machine): the endpoint and the two dataflows when the deployment aio-bridge-<instance> exists (or, with --target kubernetes, those the cluster shows with the label app.kubernetes.io/managed-by=aio-bridge, through kubectl), the TopicSpaces Publisher/Subscriber assignments named the way setup names them, the topic space if setup created it, and the namespace if it carries the managed-by: aio-bridge tag and holds no topic space aio-bridge did not make (unless --keep-namespace). What it keeps is listed with the reason. Already gone is success; a second run changes nothing. On a terminal it lists and asks; elsewhere (CI, --json) it needs --yes.
 
 EXIT CODES
   0 done (or nothing to delete, or answered no)   2 invalid input, or --yes needed   3 not logged in
-  4 permission denied   5 prerequisite missing (kubectl)   7 Azure kept failing   8 kubectl delete failed   130 interrupted`
+  4 permission denied   5 prerequisite missing (kubectl)   7 Azure kept failing   8 kubectl get/delete failed or timed out   130 interrupted`
   static override examples = [
     '<%= config.bin %> teardown -g my-rg -n my-eg-namespace --dry-run',
     '<%= config.bin %> teardown -g my-rg -n my-eg-namespace --yes',

@@ -10,18 +10,23 @@ import {makeChalk, makeTheme} from '../ui/theme.js'
  */
 const hook: Hook.CommandNotFound = async (opts) => {
   const words = opts.id.split(':')
-  const command = words[0] ?? ''
-  const err = opts.config.findCommand(command)
-    ? new ConfigError(
-        'USAGE_UNKNOWN_FLAG',
-        `Unexpected argument: ${words.slice(1).join(' ')}`,
-        `See 'aio-bridge ${command} --help' for the flags this command takes.`,
-      )
-    : new ConfigError(
-        'USAGE_UNKNOWN_COMMAND',
-        `Unknown command: ${words.join(' ')}`,
-        "Run 'aio-bridge --help' for the list of commands.",
-      )
+  // The longest leading run of words that names a command (`sandbox env` in `sandbox env extra`); the rest are
+  // arguments it does not take.
+  let n = words.length
+  while (n > 0 && !opts.config.findCommand(words.slice(0, n).join(':'))) n--
+  const command = words.slice(0, n).join(' ')
+  const err =
+    n > 0
+      ? new ConfigError(
+          'USAGE_UNEXPECTED_ARGUMENT',
+          `Unexpected argument${words.length - n === 1 ? '' : 's'} to '${command}': ${words.slice(n).join(' ')}`,
+          `See 'aio-bridge ${command} --help' for what this command takes (its inputs are flags).`,
+        )
+      : new ConfigError(
+          'USAGE_UNKNOWN_COMMAND',
+          `Unknown command: ${words.join(' ')}`,
+          "Run 'aio-bridge --help' for the list of commands.",
+        )
   process.exitCode = err.exitCode
   if ((opts.argv ?? []).includes('--json')) {
     process.stdout.write(`${JSON.stringify({status: err.exitCode, error: err.toJSON()}, null, 2)}\n`)

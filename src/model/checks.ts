@@ -1,3 +1,5 @@
+import {DEFAULTS} from '../config/bridge-config.js'
+import {checkTopicTemplate, MAX_TOPIC_TEMPLATES} from '../config/rules.js'
 import {ConfigError} from '../errors.js'
 import {type BridgeModel, type DataflowModel, destinationOf, LOCAL_ENDPOINT, sourceOf} from './bridge-model.js'
 import {destinationHasWildcard, intersectPatterns, resolveDestination, templatesCover} from './topics.js'
@@ -24,13 +26,36 @@ export interface BridgeCheckResult {
 }
 
 export interface CheckBridgeModelOptions {
-  /** The topic space's templates (default telemetry/#). */
+  /** The topic space's templates (default DEFAULTS.topicTemplates, the tutorial's telemetry/#). */
   topicTemplates?: string[]
   /** The namespace's maximumClientSessionsPerAuthenticationName, when known. */
   maxClientSessions?: number
 }
 
-const DEFAULT_TEMPLATES = ['telemetry/#']
+/**
+ * `--topic-template` as given (repeats removed) or the tutorial's default, each checked by the rules setup applies;
+ * a bad one is CONFIG_INVALID naming the flag. For commands that take templates without a whole BridgeConfig (render).
+ */
+export function resolveTopicTemplates(given: readonly string[] | undefined): string[] {
+  const templates = given?.length ? [...new Set(given)] : [...DEFAULTS.topicTemplates]
+  if (templates.length > MAX_TOPIC_TEMPLATES) {
+    throw new ConfigError(
+      'CONFIG_INVALID',
+      `${templates.length} topic templates given; a topic space holds at most ${MAX_TOPIC_TEMPLATES}.`,
+      `Pass --topic-template at most ${MAX_TOPIC_TEMPLATES} times (use a wildcard such as telemetry/# to cover more topics).`,
+      {flag: '--topic-template'},
+    )
+  }
+  for (const t of templates) {
+    const problem = checkTopicTemplate(t)
+    if (problem)
+      throw new ConfigError('CONFIG_INVALID', `Topic template '${t}' ${problem}.`, 'Fix --topic-template.', {
+        flag: '--topic-template',
+        value: t,
+      })
+  }
+  return templates
+}
 
 /** The flag that sets a dataflow's source or destination topic. */
 function topicFlag(df: DataflowModel, end: 'source' | 'destination'): string {
@@ -39,7 +64,7 @@ function topicFlag(df: DataflowModel, end: 'source' | 'destination'): string {
 }
 
 export function checkBridgeModel(model: BridgeModel, options: CheckBridgeModelOptions = {}): BridgeCheckResult {
-  const templates = options.topicTemplates?.length ? options.topicTemplates : DEFAULT_TEMPLATES
+  const templates = options.topicTemplates?.length ? options.topicTemplates : DEFAULTS.topicTemplates
   const remote = model.endpoint.name
   const problems: BridgeProblem[] = []
   const add = (p: BridgeProblem) => problems.push(p)

@@ -11,7 +11,9 @@ import {
   topicSpaceId,
 } from '../azure/ids.js'
 import type {IotOpsResource} from '../azure/iotops-gateway.js'
-import {type BridgeModel, EVENT_GRID_MQTT_PORT} from '../model/bridge-model.js'
+import {DEFAULTS} from '../config/bridge-config.js'
+import {AIO_NAMESPACE, type BridgeModel, EVENT_GRID_MQTT_PORT} from '../model/bridge-model.js'
+import {modelFlagArgs, shellQuote} from '../model/command-line.js'
 import {containsDesired} from '../setup/apply-dataflows.js'
 
 /**
@@ -31,6 +33,11 @@ export interface StatusConfig {
   model: BridgeModel
   /** --instance, when given (for the fix commands). */
   instance?: string
+  /**
+   * How setup applied the endpoint and dataflows. `kubernetes`: they live in the cluster, not in ARM, so the ARM
+   * checks of them are not run (and never answered with a setup that would deploy ARM copies). Default arm.
+   */
+  target?: 'arm' | 'kubernetes'
 }
 
 /** A problem met while looking (a missing extension, no instance): shown as the check's detail and fix. */
@@ -94,18 +101,33 @@ export interface StatusAssessment {
   checks: StatusCheck[]
 }
 
-/** The setup command that converges everything, with the inputs this status run was given. */
-export function setupCommand(config: StatusConfig, extra = ''): string {
+/**
+ * The setup command that converges everything, with the inputs this status run was given: every non-default input
+ * (names, topics, templates, sessions, api-version, instance, target), so it addresses the same resources. `show`
+ * spells out a value even when it is the default (the fix of the check about it).
+ */
+export function setupCommand(config: StatusConfig, show: {templates?: boolean; sessions?: boolean} = {}): string {
+  const defaultTemplates =
+    config.topicTemplates.length === DEFAULTS.topicTemplates.length &&
+    config.topicTemplates.every((t, i) => t === DEFAULTS.topicTemplates[i])
   const parts = [
     'aio-bridge setup',
     `--subscription ${config.subscriptionId}`,
-    `-g ${config.resourceGroup}`,
+    `-g ${shellQuote(config.resourceGroup)}`,
     `-n ${config.namespace}`,
     `-c ${config.cluster ?? '<cluster>'}`,
-    ...(config.topicSpace === 'tutorial' ? [] : [`--topic-space ${config.topicSpace}`]),
-    ...(config.instance ? [`--instance ${config.instance}`] : []),
+    ...(config.topicSpace === DEFAULTS.topicSpace ? [] : [`--topic-space ${config.topicSpace}`]),
+    ...(show.templates || !defaultTemplates
+      ? config.topicTemplates.map((t) => `--topic-template ${shellQuote(t)}`)
+      : []),
+    ...(show.sessions || config.maxClientSessions !== DEFAULTS.maxClientSessions
+      ? [`--max-client-sessions ${config.maxClientSessions}`]
+      : []),
+    ...modelFlagArgs(config.model),
+    ...(config.instance ? [`--instance ${shellQuote(config.instance)}`] : []),
+    ...(config.target === 'kubernetes' ? ['--target kubernetes'] : []),
   ]
-  return `${parts.join(' ')}${extra ? ` ${extra}` : ''}`
+  return parts.join(' ')
 }
 
 /** Where an assignment comes from, seen from the topic space: the topic space itself, or a scope above it. */
@@ -179,7 +201,7 @@ export function assessStatus(config: StatusConfig, observed: StatusObserved): St
       title: 'Sessions per client',
       ok: sessions >= config.maxClientSessions,
       detail: `${sessions} per authentication name (wanted ≥ ${config.maxClientSessions})`,
-      fix: setupCommand(config, `--max-client-sessions ${config.maxClientSessions}`),
+      fix: setupCommand(config, {sessions: true}),
     })
     const provisioned = state === undefined || state.toLowerCase() === 'succeeded'
     push({
@@ -217,7 +239,7 @@ export function assessStatus(config: StatusConfig, observed: StatusObserved): St
       ok: missing.length === 0,
       detail:
         missing.length === 0 ? have.join(', ') : `missing ${missing.join(', ')} (has ${have.join(', ') || 'none'})`,
-      fix: setupCommand(config, config.topicTemplates.map((t) => `--topic-template '${t}'`).join(' ')),
+      fix: setupCommand(config, {templates: true}),
     })
   }
 
@@ -292,6 +314,16 @@ export function assessStatus(config: StatusConfig, observed: StatusObserved): St
     })
     for (const id of ['endpoint.exists', 'endpoint.host', ...dataflowIds] as const)
       skip(id, titleOf(id), 'no IoT Operations instance')
+  } else if (config.target === 'kubernetes') {
+    push({id: 'instance', title: 'IoT Operations instance', ok: true, detail: io.instance})
+    // Applied with kubectl, they are custom resources in the cluster that ARM never sees: checking ARM would always
+    // find a gap, and "fixing" it with setup --target arm would deploy a second copy.
+    for (const id of ['endpoint.exists', 'endpoint.host', ...dataflowIds] as const)
+      skip(
+        id,
+        titleOf(id),
+        `--target kubernetes: they live in the cluster, not in Azure; see kubectl get dataflowendpoints,dataflows -n ${AIO_NAMESPACE}`,
+      )
   } else {
     push({id: 'instance', title: 'IoT Operations instance', ok: true, detail: io.instance})
     const ep = io.endpoint
@@ -307,7 +339,7 @@ export function assessStatus(config: StatusConfig, observed: StatusObserved): St
       skip('endpoint.host', titleOf('endpoint.host'), 'the endpoint does not exist')
     } else {
       const state = ep.properties?.provisioningState
-      const good = state === undefined || state.toLowerCase() === 'succeeded'
+      const good = provisioned(state)
       push({
         id: 'endpoint.exists',
         title: titleOf('endpoint.exists'),
@@ -344,13 +376,12 @@ export function assessStatus(config: StatusConfig, observed: StatusObserved): St
         continue
       }
       const state = r.properties?.provisioningState
-      const succeeded = (state ?? '').toLowerCase() === 'succeeded'
       const matches = containsDesired(r.properties, df.properties)
       push({
         id,
         title: titleOf(id),
-        ok: succeeded && matches,
-        detail: `${state ?? 'provisioning state unknown'}${matches ? '' : '; differs from the model (sources, destinations or mode)'}`,
+        ok: provisioned(state) && matches,
+        detail: `${state ?? 'exists'}${matches ? '' : '; differs from the model (sources, destinations or mode)'}`,
         fix: modelFix,
       })
     }
@@ -358,6 +389,16 @@ export function assessStatus(config: StatusConfig, observed: StatusObserved): St
 
   const gaps = checks.filter((c) => !c.ok && !c.skipped).map((c) => c.id)
   return {clean: gaps.length === 0, gaps, skipped: checks.filter((c) => c.skipped).map((c) => c.id), checks}
+}
+
+/**
+ * One rule for every IoT Operations resource: a missing provisioningState counts as provisioned. ARM omits it on
+ * resources whose writes are synchronous and on some api-versions, and the resource was returned by a GET, so it
+ * exists; a state that is there (Failed, Provisioning, Deleting…) must be Succeeded. The namespace check reads it the
+ * same way.
+ */
+function provisioned(state: string | undefined): boolean {
+  return state === undefined || state.toLowerCase() === 'succeeded'
 }
 
 function titleOf(id: StatusCheckId): string {

@@ -56,18 +56,32 @@ export interface ObservedInstance {
   resources: ObservedIotOpsResource[]
 }
 
+/** One of the model's objects in the cluster. `ref` is kubectl's kind/name (`dataflow.connectivity…/local-to-remote`). */
+export interface KubernetesObject {
+  kind: 'Dataflow' | 'DataflowEndpoint'
+  name: string
+  namespace: string
+  ref: string
+}
+
 export interface ObservedKubernetes {
-  /** kubectl found on PATH (absent: teardown cannot delete the objects and says how to). */
+  /** kubectl found on PATH (absent: teardown can neither read the cluster nor delete, and says how to). */
   kubectl?: string
-  /** The rendered manifest, documents in deletion order (dataflows before the endpoint). */
-  manifest: string
-  objects: Array<{kind: string; name: string; namespace: string}>
+  /** The model's objects, in deletion order (dataflows before the endpoint they use). */
+  objects: KubernetesObject[]
+  /**
+   * What the cluster holds of them (kubectl get), as refs: `labelled` carry app.kubernetes.io/managed-by=aio-bridge,
+   * `all` exist with or without it. Absent without kubectl.
+   */
+  cluster?: {labelled: string[]; all: string[]}
 }
 
 /** What teardown read from Azure (and the local kubectl) before deciding anything. undefined = does not exist. */
 export interface TeardownObserved {
   namespace?: EventGridNamespace
   topicSpace?: TopicSpace
+  /** Every topic space in the namespace (a namespace holding one aio-bridge did not make is kept). */
+  topicSpaces?: TopicSpace[]
   /** Assignments at (or inherited by) the topic space scope, any principal (`$filter=atScope()`); [] without it. */
   roleAssignments: RoleAssignment[]
   /** target arm: the instances in the resource group. */
@@ -86,9 +100,8 @@ export interface TeardownDeletion {
   /** Deletions of one phase run together; phases run in order (reverse dependency order). */
   phase: number
   title: string
-  /** kubernetesObjects: the manifest (stdin of kubectl delete) and the objects it names. */
-  manifest?: string
-  objects?: ObservedKubernetes['objects']
+  /** kubernetesObjects: the objects kubectl deletes (each carries aio-bridge's label in the cluster). */
+  objects?: KubernetesObject[]
   kubectl?: string
 }
 
@@ -189,19 +202,7 @@ export function planTeardown(config: TeardownConfig, observed: TeardownObserved)
       })
     }
   } else if (observed.kubernetes) {
-    const k = observed.kubernetes
-    const namespaces = [...new Set(k.objects.map((o) => o.namespace))]
-    add({
-      key: 'kubernetes',
-      kind: 'kubernetesObjects',
-      name: k.objects.map((o) => `${o.kind}/${o.name}`).join(', '),
-      id: `kubectl:${namespaces.join(',')}`,
-      title: `Kubernetes ${k.objects.map((o) => `${o.kind} ${o.name}`).join(', ')} (kubectl delete --ignore-not-found, namespace ${namespaces.join(', ')})`,
-      manifest: k.manifest,
-      objects: k.objects,
-      ...(k.kubectl ? {kubectl: k.kubectl} : {}),
-    })
-    if (!k.kubectl) notes.push('kubectl is not on PATH: the dataflows and the endpoint cannot be deleted from here.')
+    planKubernetes(observed.kubernetes, add, kept, notes)
   }
 
   // 2. The role assignments setup made, found by their deterministic names at the topic space scope.
@@ -250,6 +251,11 @@ export function planTeardown(config: TeardownConfig, observed: TeardownObserved)
 
   // 4. The namespace, only if setup created it, and never when it holds a topic space someone else made.
   const ns = observed.namespace
+  // Every topic space in it, not only the one named by --topic-space (a typo there must not make the guard vanish).
+  const inside = [...(observed.topicSpaces ?? []), ...(ts ? [ts] : [])]
+  const foreign = inside
+    .filter((t) => !isManagedTopicSpace(t))
+    .filter((t, i, all) => all.findIndex((o) => o.name.toLowerCase() === t.name.toLowerCase()) === i)
   if (ns) {
     const id = ns.id ?? namespaceId(config.subscriptionId, config.resourceGroup, config.namespace)
     if (!isManagedNamespace(ns)) {
@@ -261,12 +267,13 @@ export function planTeardown(config: TeardownConfig, observed: TeardownObserved)
       })
     } else if (config.keepNamespace) {
       kept.push({kind: 'namespace', name: ns.name, id, reason: '--keep-namespace'})
-    } else if (ts && !isManagedTopicSpace(ts)) {
+    } else if (foreign.length > 0) {
+      const names = foreign.map((f) => `'${f.name}'`).join(', ')
       kept.push({
         kind: 'namespace',
         name: ns.name,
         id,
-        reason: `it holds topic space '${ts.name}', which aio-bridge did not create (deleting the namespace would delete it)`,
+        reason: `it holds topic space${foreign.length === 1 ? '' : 's'} ${names}, which aio-bridge did not create (deleting the namespace would delete ${foreign.length === 1 ? 'it' : 'them'})`,
       })
     } else {
       add({key: 'namespace', kind: 'namespace', name: ns.name, id, title: `Event Grid namespace ${ns.name}`})
@@ -275,6 +282,48 @@ export function planTeardown(config: TeardownConfig, observed: TeardownObserved)
 
   deletions.sort((a, b) => a.phase - b.phase)
   return {deletions, kept, notes}
+}
+
+const LABEL_REASON =
+  'in the cluster without the label app.kubernetes.io/managed-by=aio-bridge (applied by hand, by another tool, or by an aio-bridge older than the label)'
+
+/** Only the model's objects the cluster shows with aio-bridge's label are deleted; same-named others are kept. */
+function planKubernetes(
+  k: ObservedKubernetes,
+  add: (d: Omit<TeardownDeletion, 'phase'>) => void,
+  kept: KeptItem[],
+  notes: string[],
+): void {
+  let objects = k.objects
+  if (!k.kubectl || !k.cluster) {
+    // Listed so that --dry-run shows what teardown would look for; deleting stops at KUBECTL_NOT_FOUND.
+    notes.push(
+      'kubectl is not on PATH: the cluster cannot be read, so which dataflows and endpoint carry aio-bridge’s label is unknown, and none can be deleted from here.',
+    )
+  } else {
+    const has = (list: string[], o: KubernetesObject) => list.includes(o.ref.toLowerCase())
+    const {labelled, all} = k.cluster
+    for (const o of k.objects.filter((o) => !has(labelled, o) && has(all, o))) {
+      kept.push({
+        kind: o.kind === 'Dataflow' ? 'dataflow' : 'dataflowEndpoint',
+        name: o.name,
+        id: `kubectl:${o.namespace}/${o.ref}`,
+        reason: LABEL_REASON,
+      })
+    }
+    objects = k.objects.filter((o) => has(labelled, o))
+  }
+  if (objects.length === 0) return
+  const namespaces = [...new Set(objects.map((o) => o.namespace))]
+  add({
+    key: 'kubernetes',
+    kind: 'kubernetesObjects',
+    name: objects.map((o) => `${o.kind}/${o.name}`).join(', '),
+    id: `kubectl:${namespaces.join(',')}`,
+    title: `Kubernetes ${objects.map((o) => `${o.kind} ${o.name}`).join(', ')} (kubectl delete --ignore-not-found, namespace ${namespaces.join(', ')})`,
+    objects,
+    ...(k.kubectl ? {kubectl: k.kubectl} : {}),
+  })
 }
 
 /** The deletions grouped by phase, in order: each group can run concurrently. */

@@ -142,7 +142,3 @@ export function renderArmParametersFile(parameters: ArmParameterValues): string 
   }
   return `${JSON.stringify(file, null, 2)}\n`
 }
-
-export function renderArmTemplateJson(model: BridgeModel): string {
-  return `${JSON.stringify(renderArmTemplate(model).template, null, 2)}\n`
-}

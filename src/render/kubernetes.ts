@@ -5,6 +5,13 @@ import {fillTemplate, loadTemplate} from './templates.js'
 export const KUBERNETES_FILE_NAME = 'aio-bridge.yaml'
 export const MQTT_CLIENT_FILE_NAME = 'mqtt-client.yaml'
 
+/**
+ * The label on every object aio-bridge renders for the cluster: teardown deletes only objects the cluster says carry
+ * it, so an endpoint or dataflow of the same name that someone else applied is left alone.
+ */
+export const MANAGED_BY_LABEL = {key: 'app.kubernetes.io/managed-by', value: 'aio-bridge'} as const
+export const MANAGED_BY_SELECTOR = `${MANAGED_BY_LABEL.key}=${MANAGED_BY_LABEL.value}`
+
 export interface KubernetesRenderOptions {
   /** `v1` (IoT Operations GA) or `v1beta1` (clusters still on the 2024 previews). Default v1. */
   crdVersion?: CrdVersion
@@ -26,6 +33,8 @@ export function renderKubernetes(model: BridgeModel, options: KubernetesRenderOp
       crdVersion,
       name: model.endpoint.name,
       namespace: AIO_NAMESPACE,
+      managedByKey: MANAGED_BY_LABEL.key,
+      managedByValue: MANAGED_BY_LABEL.value,
       spec: yamlBlock(model.endpoint.properties),
     }),
     ...model.dataflows.map((df) =>
@@ -33,6 +42,8 @@ export function renderKubernetes(model: BridgeModel, options: KubernetesRenderOp
         crdVersion,
         name: df.name,
         namespace: AIO_NAMESPACE,
+        managedByKey: MANAGED_BY_LABEL.key,
+        managedByValue: MANAGED_BY_LABEL.value,
         spec: yamlBlock({profileRef: model.profile, ...df.properties}),
       }),
     ),

@@ -63,7 +63,11 @@ export function dataflowsStep(
       const changes = r.changes?.length
         ? ` (${r.changes.map((c) => `${c.changeType} ${c.resourceId.split('/').pop()}`).join(', ')})`
         : ''
-      return {title: `Dataflows on instance ${r.instance}: ${verb}${changes}`, result: {...r}}
+      return {
+        title: `Dataflows on instance ${r.instance}: ${verb}${changes}`,
+        result: {...r},
+        changed: !ctx.dryRun && r.action !== 'unchanged',
+      }
     }
     const {renderFiles, writeRenderedFiles} = await import('../render/files.js')
     const model = buildBridgeModel({...modelFlags, hostname})
@@ -75,19 +79,27 @@ export function dataflowsStep(
         return {
           title: `Dataflows: would write ${files.map((f) => f.name).join(', ')}`,
           result: {target, files: files.map((f) => f.name)},
+          changed: false,
         }
       const paths = await writeRenderedFiles(files, opts.outDir)
-      return {title: `Dataflows: files written to ${opts.outDir} (not applied)`, result: {target, files: paths}}
+      return {
+        title: `Dataflows: files written to ${opts.outDir} (not applied)`,
+        result: {target, files: paths},
+        changed: false,
+      }
     }
     const {applyWithKubectl} = await import('../apply/kubectl.js')
     const r = await applyWithKubectl({files, outDir: opts.outDir, abortSignal: opts.signal})
-    return {title: `Dataflows: ${describeKubectl(r)}`, result: {target, ...r}}
+    return {
+      title: `Dataflows: ${describeKubectl(r)}`,
+      result: {target, ...r},
+      changed: r.objects.some((o) => o.action !== 'unchanged'),
+    }
   }
   if (target === 'arm') {
     step.prepare = () => {
       discovered = import('./apply-dataflows.js').then((m) => m.discoverDataflows(arm, config, modelFlags))
-      // Its failure is reported by the dataflows step, in its turn (or never, if an earlier step fails).
-      discovered.catch(() => undefined)
+      return discovered
     }
   }
   return step

@@ -6,7 +6,7 @@ import {type ClusterExtension, ExtensionsGateway} from '../azure/extensions-gate
 import {resourceGroupId} from '../azure/ids.js'
 import {ResourcesGateway} from '../azure/resources-gateway.js'
 import type {BridgeConfig} from '../config/bridge-config.js'
-import {AioBridgeError, AzureError, ExitCode} from '../errors.js'
+import {AioBridgeError, AzureError, ExitCode, interruptedError} from '../errors.js'
 import {
   type Action,
   type CallerPrincipal,
@@ -33,17 +33,20 @@ export interface SetupOptions {
 
 /**
  * The dataflows step, given the hostname. `prepare`, when present, starts the reads that need no hostname (instance,
- * existing endpoint and dataflows) so they run beside the Event Grid steps instead of after them.
+ * custom location, existing endpoint and dataflows); setup runs it with its own reads, so a missing or ambiguous
+ * instance stops it before any write.
  */
 export type DataflowsStep = ((
   hostname: string,
   ctx: {dryRun: boolean; update: (text: string) => void},
-) => Promise<DataflowsOutcome>) & {prepare?: () => void}
+) => Promise<DataflowsOutcome>) & {prepare?: () => Promise<unknown>}
 
 /** What the dataflows step reports: a title for the progress and a result for --json. */
 export interface DataflowsOutcome {
   title: string
   result: Record<string, unknown>
+  /** Whether the step changed anything (for the progress of a later failure). */
+  changed: boolean
 }
 
 export interface SetupResult {
@@ -168,8 +171,9 @@ export async function observeSetupState(
 }
 
 /**
- * setup's Event Grid half: observe → plan (pure) → apply, with independent work overlapped (all reads at once; the two
- * role assignments together). Safe to re-run: every step converges, and a second run sends no write.
+ * setup: observe → plan (pure) → apply, with independent work overlapped (all reads at once, the dataflow discovery
+ * among them; the hostname beside the topic space and the roles; the two role assignments together). Safe to re-run:
+ * every step converges, and a second run sends no write.
  */
 export async function runSetup(
   arm: ArmClient,
@@ -177,62 +181,57 @@ export async function runSetup(
   reporter: StepReporter,
   opts: SetupOptions = {},
 ): Promise<SetupResult> {
-  const done: string[] = []
-  const step = async <T>(
-    id: SetupStepId,
-    fn: () => Promise<T>,
-    title: (v: T) => string,
-    errorContext?: AzureErrorContext,
-  ): Promise<T> => {
-    if (opts.signal?.aborted) throw interrupted()
+  // Stops the waits (never a write in flight) on Ctrl-C, and a sibling step's waits when one step fails.
+  const run = new AbortController()
+  const onAbort = () => run.abort()
+  opts.signal?.addEventListener('abort', onAbort, {once: true})
+  const changed: string[] = []
+  const step: StepFn = async (id, fn, title, more = {}) => {
+    if (opts.signal?.aborted) throw stoppedAfterStep()
     reporter.begin(id, SETUP_STEPS[id])
     try {
       const v = await fn()
       const t = title(v)
       reporter.end(id, t)
-      // Only what exists in Azure goes in the progress of a failure: the reads (the hostname too) made nothing.
-      if (id !== 'read' && id !== 'hostname') done.push(t)
+      // Only what changed Azure goes in the progress of a failure.
+      if (more.changed?.(v)) changed.push(t)
       return v
     } catch (err) {
       const aborted = err instanceof Error && err.name === 'AbortError'
-      reporter.fail(id, aborted ? 'interrupted while waiting (Azure finishes the operation by itself)' : 'failed')
+      // Waits stop on Ctrl-C, writes never: a step interrupted while waiting has had its write accepted.
+      if (aborted && more.pending) changed.push(more.pending)
+      reporter.fail(
+        id,
+        `${SETUP_STEPS[id]}: ${aborted ? 'interrupted while waiting (Azure finishes the operation by itself)' : 'failed'}`,
+      )
       // What the step was doing lets a 403 name the role and scope that are missing.
-      throw looksLikeAzureError(err) ? fromAzureError(err, errorContext) : err
+      throw looksLikeAzureError(err) ? fromAzureError(err, more.errorContext) : err
     }
   }
 
   try {
-    if (!opts.dryRun) opts.dataflows?.prepare?.()
+    // The dataflow discovery (instance, custom location, existing endpoint and dataflows) is part of the reads, so a
+    // missing or ambiguous instance stops setup before anything is written, and a dry run sees it too.
+    const discovery = opts.dataflows?.prepare?.()
     const observed = await step(
       'read',
-      () => observeSetupState(arm, config, opts.caller),
+      async () => {
+        const [state, found] = await Promise.allSettled([
+          observeSetupState(arm, config, opts.caller),
+          discovery ?? Promise.resolve(),
+        ])
+        if (state.status === 'rejected') throw state.reason
+        // A missing subscription or group explains a failed discovery: the planner names it.
+        if (found.status === 'rejected' && state.value.subscriptionExists && state.value.resourceGroup)
+          throw found.reason
+        return state.value
+      },
       () => 'Read the current state',
+      {errorContext: {action: 'read the current state', role: 'Reader'}},
     )
     const plan = planSetup(config, observed, opts.caller)
-    if (opts.dryRun) {
-      for (const id of ['namespace', 'topicSpace', 'publisher', 'subscriber', 'hostname'] as const) {
-        reporter.skip(id, `${SETUP_STEPS[id]}: ${describePlanned(plan, id)}`)
-      }
-      if (opts.caller) reporter.skip('caller', `${SETUP_STEPS.caller}: ${describeCaller(plan)}`)
-      const hostname = observed.namespace?.properties.topicSpacesConfiguration?.hostname ?? null
-      const result = toResult(config, plan, hostname, true)
-      if (opts.dataflows && hostname) {
-        const dataflows = opts.dataflows
-        const out = await step(
-          'dataflows',
-          () => dataflows(hostname, {dryRun: true, update: (t) => reporter.update('dataflows', t)}),
-          (o) => o.title,
-        )
-        result.dataflows = out.result
-      } else if (opts.dataflows) {
-        reporter.skip(
-          'dataflows',
-          `${SETUP_STEPS.dataflows}: would be deployed once the namespace (and its hostname) exists`,
-        )
-      }
-      return result
-    }
-    const result = await applySetupPlan(arm, config, plan, observed, reporter, step, opts)
+    if (opts.dryRun) return await dryRun(config, plan, observed, reporter, step, opts)
+    const result = await applySetupPlan(arm, config, plan, observed, reporter, step, opts, run)
     if (opts.dataflows && result.hostname) {
       const dataflows = opts.dataflows
       const hostname = result.hostname
@@ -240,12 +239,15 @@ export async function runSetup(
         'dataflows',
         () => dataflows(hostname, {dryRun: false, update: (t) => reporter.update('dataflows', t)}),
         (o) => o.title,
+        {changed: (o) => o.changed, pending: 'Dataflows: deployment requested (Azure finishes it)'},
       )
       result.dataflows = out.result
     }
     return result
   } catch (err) {
-    throw withProgress(err, done, config)
+    throw withProgress(err, changed, config)
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort)
   }
 }
 
@@ -253,8 +255,51 @@ type StepFn = <T>(
   id: SetupStepId,
   fn: () => Promise<T>,
   title: (v: T) => string,
-  errorContext?: AzureErrorContext,
+  more?: {
+    errorContext?: AzureErrorContext
+    /** Did the finished step change Azure? */
+    changed?: (v: T) => boolean
+    /** What exists when the step is interrupted while waiting for Azure after its write. */
+    pending?: string
+  },
 ) => Promise<T>
+
+async function dryRun(
+  config: BridgeConfig,
+  plan: SetupPlan,
+  observed: ObservedState,
+  reporter: StepReporter,
+  step: StepFn,
+  opts: SetupOptions,
+): Promise<SetupResult> {
+  for (const id of ['namespace', 'topicSpace', 'publisher', 'subscriber', 'hostname'] as const) {
+    reporter.skip(id, `${SETUP_STEPS[id]}: ${describePlanned(plan, id)}`)
+  }
+  if (opts.caller) reporter.skip('caller', `${SETUP_STEPS.caller}: ${describeCaller(plan)}`)
+  const hostname = observed.namespace?.properties.topicSpacesConfiguration?.hostname ?? null
+  const result = toResult(config, plan, hostname, true, new Map())
+  if (opts.dataflows && hostname) {
+    const dataflows = opts.dataflows
+    const out = await step(
+      'dataflows',
+      () => dataflows(hostname, {dryRun: true, update: (t) => reporter.update('dataflows', t)}),
+      (o) => o.title,
+    )
+    result.dataflows = out.result
+  } else if (opts.dataflows) {
+    reporter.skip(
+      'dataflows',
+      `${SETUP_STEPS.dataflows}: would be deployed once the namespace (and its hostname) exists`,
+    )
+  }
+  return result
+}
+
+/** What a role step found: made now, or already there (under setup's name or, `existingName`, another one). */
+interface RoleOutcome {
+  created: boolean
+  existingName?: string
+}
 
 async function applySetupPlan(
   arm: ArmClient,
@@ -264,27 +309,37 @@ async function applySetupPlan(
   reporter: StepReporter,
   step: StepFn,
   opts: SetupOptions,
+  run: AbortController,
 ): Promise<SetupResult> {
+  const signal = run.signal
   const sub = config.subscriptionId
   const rg = config.resourceGroup
   const eventGrid = new EventGridGateway(arm)
   const authorization = new AuthorizationGateway(arm)
+  const written = (a: Action) => () => a !== 'unchanged'
 
   const ns = await step(
     'namespace',
     async (): Promise<EventGridNamespace | undefined> => {
       const p = plan.namespace
       // Not read back here: the hostname step reads it, beside the topic space and the roles.
-      const once = {readBack: false}
+      const once = {readBack: false, signal}
       if (p.action === 'create') return eventGrid.createOrUpdateNamespace(sub, rg, config.namespace, p.body, once)
       if (p.action === 'update') return eventGrid.updateNamespace(sub, rg, config.namespace, p.body, once)
       return observed.namespace
     },
     () => `Namespace ${config.namespace}: ${actionText(plan.namespace.action, plan.namespace.changes)}`,
     {
-      action: 'create or update the Event Grid namespace',
-      role: 'EventGrid Contributor',
-      scope: resourceGroupId(sub, rg),
+      errorContext: {
+        action: 'create or update the Event Grid namespace',
+        role: 'EventGrid Contributor',
+        scope: resourceGroupId(sub, rg),
+      },
+      changed: written(plan.namespace.action),
+      pending:
+        plan.namespace.action === 'unchanged'
+          ? undefined
+          : `Namespace ${config.namespace}: ${plan.namespace.action} requested (Azure finishes it)`,
     },
   )
 
@@ -292,17 +347,11 @@ async function applySetupPlan(
   const hostnameRead = step(
     'hostname',
     async () => {
-      const current = ns?.properties.topicSpacesConfiguration?.hostname
-      const state = ns?.properties.provisioningState?.toLowerCase()
-      if (current && (state === undefined || state === 'succeeded')) return current
+      const written = plan.namespace.action !== 'unchanged'
+      const current = written ? undefined : ns?.properties.topicSpacesConfiguration?.hostname
+      if (current && !isProvisioning(ns)) return current
       reporter.update('hostname', 'waiting for the namespace to finish provisioning')
-      const done = await eventGrid.waitForNamespace(
-        sub,
-        rg,
-        config.namespace,
-        opts.pollIntervalInMs ?? 2000,
-        opts.signal,
-      )
+      const done = await eventGrid.waitForNamespace(sub, rg, config.namespace, signal)
       const h = done?.properties.topicSpacesConfiguration?.hostname
       if (!h) {
         throw new AzureError(
@@ -320,48 +369,62 @@ async function applySetupPlan(
   )
   // Awaited below; handled now so a failure while the topic space is in flight is not an unhandled rejection.
   hostnameRead.catch(() => undefined)
+  const outcomes = new Map<RoleStep, RoleOutcome>()
   try {
     await step(
       'topicSpace',
       async () => {
         const p = plan.topicSpace
         if (p.action === 'unchanged') return observed.topicSpace
-        return eventGrid.createOrUpdateTopicSpace(sub, rg, config.namespace, config.topicSpace, p.body)
+        return eventGrid.createOrUpdateTopicSpace(sub, rg, config.namespace, config.topicSpace, p.body, signal)
       },
       () => `Topic space ${config.topicSpace}: ${actionText(plan.topicSpace.action, plan.topicSpace.changes)}`,
-      {action: 'create or update the topic space', role: 'EventGrid Contributor', scope: plan.namespace.id},
+      {
+        errorContext: {
+          action: 'create or update the topic space',
+          role: 'EventGrid Contributor',
+          scope: plan.namespace.id,
+        },
+        changed: written(plan.topicSpace.action),
+        pending:
+          plan.topicSpace.action === 'unchanged'
+            ? undefined
+            : `Topic space ${config.topicSpace}: ${plan.topicSpace.action} requested (Azure finishes it)`,
+      },
     )
 
-    const assign = async (r: RoleStep, stepId: SetupStepId): Promise<'created' | 'exists'> => {
-      if (r.action === 'unchanged') return 'exists'
+    const assign = async (r: RoleStep, stepId: SetupStepId): Promise<RoleOutcome> => {
+      if (r.action === 'unchanged') return {created: false, existingName: r.existingName}
       const res = await authorization.createRoleAssignment(r.scope, r.name, r.roleDefinitionId, r.principalId, {
         principalType: r.principalType,
         principalRetryDelayInMs: opts.principalRetryDelayInMs,
         principalWaitInMs: opts.principalWaitInMs,
+        signal,
         onPrincipalRetry: (attempt, delay) =>
           reporter.update(
             stepId,
             `identity not replicated yet (PrincipalNotFound): retry ${attempt} in ${Math.round(delay / 1000)} s`,
           ),
       })
-      if (res.outcome === 'exists') {
-        r.action = 'unchanged'
-        if (res.existingName) r.existingName = res.existingName
-      }
-      return res.outcome
+      const o: RoleOutcome =
+        res.outcome === 'created'
+          ? {created: true}
+          : {created: false, existingName: res.existingName ?? res.assignment?.name}
+      outcomes.set(r, o)
+      return o
     }
-    const roleTitle = (r: RoleStep, outcome: 'created' | 'exists') =>
-      `${r.roleName}: ${outcome === 'created' ? 'created' : 'unchanged'}${r.existingName ? ' (an equivalent assignment exists)' : ''}`
+    const roleTitle = (r: RoleStep, o: RoleOutcome) =>
+      `${r.roleName}: ${o.created ? 'created' : 'unchanged'}${o.existingName && o.existingName !== r.name ? ' (an equivalent assignment exists)' : ''}`
     const callerRoles = plan.roles.filter((r) => r.assignee === 'caller')
-    await Promise.all([
+    const steps = [
       ...plan.roles
         .filter((r) => r.assignee === 'iot-operations')
         .map((r) =>
           step(
             r.role,
             () => assign(r, r.role),
-            (outcome) => roleTitle(r, outcome),
-            rbacContext(r),
+            (o) => roleTitle(r, o),
+            {errorContext: rbacContext(r), changed: (o) => o.created},
           ),
         ),
       ...(callerRoles.length > 0
@@ -369,23 +432,39 @@ async function applySetupPlan(
             step(
               'caller',
               () => Promise.all(callerRoles.map((r) => assign(r, 'caller'))),
-              (outcomes) =>
-                `Roles for you (${callerRoles[0]?.principalId}): ${outcomes.map((o, i) => roleTitle(callerRoles[i] as RoleStep, o)).join('; ')}`,
-              callerRoles[0] && rbacContext(callerRoles[0]),
+              (os) =>
+                `Roles for you (${callerRoles[0]?.principalId}): ${os.map((o, i) => roleTitle(callerRoles[i] as RoleStep, o)).join('; ')}`,
+              {errorContext: callerRoles[0] && rbacContext(callerRoles[0]), changed: (os) => os.some((o) => o.created)},
             ),
           ]
         : []),
-    ])
+    ]
+    // On the first failure, stop the other role's waiting (a PrincipalNotFound backoff) and let it settle: no step
+    // may report, or write, after the failure is reported.
+    for (const p of steps) p.catch(() => run.abort())
+    const settled = await Promise.allSettled(steps)
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+    if (failed) throw failed.reason
   } catch (err) {
-    // No step may report after the failure does.
     await hostnameRead.catch(() => undefined)
     throw err
   }
   const hostname = await hostnameRead
-  return toResult(config, plan, hostname, false)
+  return toResult(config, plan, hostname, false, outcomes)
 }
 
-function toResult(config: BridgeConfig, plan: SetupPlan, hostname: string | null, dryRun: boolean): SetupResult {
+function isProvisioning(ns: EventGridNamespace | undefined): boolean {
+  const state = ns?.properties.provisioningState?.toLowerCase()
+  return state === 'creating' || state === 'updating'
+}
+
+function toResult(
+  config: BridgeConfig,
+  plan: SetupPlan,
+  hostname: string | null,
+  dryRun: boolean,
+  roles: Map<RoleStep, RoleOutcome>,
+): SetupResult {
   return {
     dryRun,
     subscriptionId: config.subscriptionId,
@@ -408,17 +487,22 @@ function toResult(config: BridgeConfig, plan: SetupPlan, hostname: string | null
     },
     principalId: plan.principal.principalId,
     extension: plan.principal.extension,
-    roleAssignments: plan.roles.map((r) => ({
-      role: r.role,
-      roleName: r.roleName,
-      assignee: r.assignee,
-      principalId: r.principalId,
-      name: r.existingName ?? r.name,
-      id: `${r.scope}/providers/Microsoft.Authorization/roleAssignments/${r.existingName ?? r.name}`,
-      scope: r.scope,
-      action: outcome(r.action, dryRun),
-      ...(r.existingName ? {existingName: r.existingName} : {}),
-    })),
+    roleAssignments: plan.roles.map((r) => {
+      const done = roles.get(r)
+      const name = done?.existingName ?? r.existingName ?? r.name
+      const action: Action = done ? (done.created ? 'create' : 'unchanged') : r.action
+      return {
+        role: r.role,
+        roleName: r.roleName,
+        assignee: r.assignee,
+        principalId: r.principalId,
+        name,
+        id: `${r.scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
+        scope: r.scope,
+        action: outcome(action, dryRun),
+        ...(name !== r.name ? {existingName: name} : {}),
+      }
+    }),
     hostname,
     warnings: plan.warnings,
   }
@@ -465,33 +549,34 @@ function describeCaller(plan: SetupPlan): string {
     .join('; ')
 }
 
-function interrupted(): AioBridgeError {
-  return new AioBridgeError('INTERRUPTED', 'Interrupted: stopped after the step in flight.', {
-    exitCode: ExitCode.interrupted,
-    remedy: "Run 'aio-bridge setup' again with the same inputs to continue.",
-  })
+function stoppedAfterStep(): AioBridgeError {
+  return interruptedError(
+    'Interrupted: stopped after the step in flight.',
+    "Run 'aio-bridge setup' again with the same inputs to continue.",
+  )
 }
 
-/** A failure half way says what exists now and how to continue or undo. */
-function withProgress(err: unknown, done: string[], config: BridgeConfig): AioBridgeError {
+/** A failure half way says what setup changed before it and how to continue or undo. */
+function withProgress(err: unknown, changed: string[], config: BridgeConfig): AioBridgeError {
   const aborted = err instanceof Error && err.name === 'AbortError'
   const e =
     err instanceof AioBridgeError
       ? err
       : aborted
-        ? interrupted()
+        ? stoppedAfterStep()
         : looksLikeAzureError(err)
           ? fromAzureError(err)
           : undefined
   if (!e) throw err
-  const made = done.filter((d) => d !== 'Read the current state')
-  if (made.length > 0) {
+  if (changed.length > 0) {
     e.progress = [
       'Done before the failure:',
-      ...made.map((d) => `  ✔ ${d}`),
+      ...changed.map((d) => `  ✔ ${d}`),
       `Run 'aio-bridge setup' again with the same inputs to continue from here, or 'aio-bridge teardown -g ${config.resourceGroup} -n ${config.namespace} --yes' to remove what setup made.`,
     ].join('\n')
-  } else if (e.code !== 'INTERRUPTED') {
+  } else if (e.code === 'INTERRUPTED') {
+    e.progress = "Nothing was changed in Azure. Run 'aio-bridge setup' again to continue."
+  } else {
     e.progress = 'Nothing was changed in Azure.'
   }
   return e

@@ -4,6 +4,7 @@ import {EventGridGateway} from '../azure/eventgrid-gateway.js'
 import {ExtensionsGateway} from '../azure/extensions-gateway.js'
 import {topicSpaceId} from '../azure/ids.js'
 import {IotOpsGateway, type IotOpsResource} from '../azure/iotops-gateway.js'
+import {emptyIfParentMissing} from '../azure/not-found.js'
 import {ResourcesGateway} from '../azure/resources-gateway.js'
 import {AzureError, ExitCode, isAioBridgeError} from '../errors.js'
 import {resolvePrincipal} from '../plan/setup-plan.js'
@@ -86,13 +87,7 @@ async function observeIotOps(arm: ArmClient, config: StatusConfig): Promise<Stat
   const sub = config.subscriptionId
   const rg = config.resourceGroup
   const gw = new IotOpsGateway(arm, config.model.apiVersion)
-  let instances: IotOpsResource[]
-  try {
-    instances = await gw.listInstances(sub, rg)
-  } catch (err) {
-    if (!(err instanceof ArmRequestError && err.statusCode === 404)) throw err
-    instances = []
-  }
+  const instances = await emptyIfParentMissing(gw.listInstances(sub, rg))
   let instance: IotOpsResource
   try {
     instance = pickInstance(instances, config.instance, rg)
@@ -101,6 +96,8 @@ async function observeIotOps(arm: ArmClient, config: StatusConfig): Promise<Stat
     if (!problem) throw err
     return {problem, dataflows: {}}
   }
+  // Applied with kubectl, they are not ARM resources: nothing to read here (the assessor says where to look).
+  if (config.target === 'kubernetes') return {instance: instance.name, dataflows: {}}
   const [endpoint, ...dataflows] = await Promise.all([
     gw.get(gw.endpointId(sub, rg, instance.name, config.model.endpoint.name)),
     ...config.model.dataflows.map((df) => gw.get(gw.dataflowId(sub, rg, instance.name, config.model.profile, df.name))),

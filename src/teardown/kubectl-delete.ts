@@ -1,27 +1,85 @@
 import {kubectlError, runKubectl} from '../apply/kubectl.js'
-import type {AioBridgeError} from '../errors.js'
+import {AIO_NAMESPACE} from '../model/bridge-model.js'
+import {MANAGED_BY_SELECTOR} from '../render/kubernetes.js'
 
 /**
- * teardown --target kubernetes: `kubectl delete --ignore-not-found -f -` with the rendered manifest on stdin and the
- * arguments as an array (no shell). Objects already gone print nothing and are not an error.
+ * teardown --target kubernetes. The cluster, not the rendered file, says what aio-bridge applied: `kubectl get -l
+ * app.kubernetes.io/managed-by=aio-bridge -o name` lists the labelled objects (a `-l` beside `-f -` would filter the
+ * file's objects, which always carry the label). Only those of the model's names are deleted, by kind/name. Arguments
+ * are an array (no shell). Kinds are named without a version, so a v1beta1 cluster needs no --crd-version here.
  */
 
-export interface KubectlDeleteOptions {
+/** The two kinds setup applies, as kubectl resource names (group-qualified, versionless). */
+const IOT_OPS_KINDS = {
+  Dataflow: 'dataflow.connectivity.iotoperations.azure.com',
+  DataflowEndpoint: 'dataflowendpoint.connectivity.iotoperations.azure.com',
+} as const
+
+type IotOpsKind = keyof typeof IOT_OPS_KINDS
+
+/** `dataflow.connectivity.iotoperations.azure.com/local-to-remote`: what `kubectl get -o name` prints. */
+export function kubectlRef(kind: IotOpsKind, name: string): string {
+  return `${IOT_OPS_KINDS[kind]}/${name}`
+}
+
+function kubectlGetArgs(selector?: string): string[] {
+  return [
+    'get',
+    'dataflows.connectivity.iotoperations.azure.com,dataflowendpoints.connectivity.iotoperations.azure.com',
+    '-n',
+    AIO_NAMESPACE,
+    ...(selector ? ['-l', selector] : []),
+    '-o',
+    'name',
+  ]
+}
+
+function kubectlDeleteArgs(refs: readonly string[]): string[] {
+  return ['delete', '-n', AIO_NAMESPACE, '--ignore-not-found', ...refs]
+}
+
+interface KubectlRunOptions {
   kubectl: string
-  manifest: string
   env?: NodeJS.ProcessEnv
   signal?: AbortSignal
   timeoutInMs?: number
 }
 
+/** `kubectl get -o name` lines, lower-cased (kubectl prints kinds lower-case; names are lower-case by rule). */
+export function parseKubectlNames(stdout: string): string[] {
+  return stdout
+    .split('\n')
+    .map((l) => l.trim().toLowerCase())
+    .filter((l) => /^[a-z0-9.-]+\/\S+$/.test(l))
+}
+
+/** Which dataflows and endpoints exist in the IoT Operations namespace, with and without aio-bridge's label. */
+export async function listClusterObjects(opts: KubectlRunOptions): Promise<{labelled: string[]; all: string[]}> {
+  const get = async (selector?: string) => {
+    const {code, stdout, stderr} = await runKubectl(opts.kubectl, kubectlGetArgs(selector), '', {
+      env: opts.env,
+      abortSignal: opts.signal,
+      timeoutInMs: opts.timeoutInMs ?? 60_000,
+      verb: 'get',
+    })
+    if (code !== 0) throw kubectlError(stderr, code, 'get')
+    return parseKubectlNames(stdout)
+  }
+  const [labelled, all] = await Promise.all([get(MANAGED_BY_SELECTOR), get()])
+  return {labelled, all}
+}
+
+export interface KubectlDeleteOptions extends KubectlRunOptions {
+  /** kind/name of each object, as `kubectl get -o name` prints them; dataflows before the endpoint. */
+  refs: readonly string[]
+}
+
 export interface KubectlDeleteResult {
   /** Objects kubectl reported deleted (`dataflow.connectivity.iotoperations.azure.com/local-to-remote`). */
   deleted: Array<{resource: string; name: string}>
-  /** The command as a copy-pasteable line (the manifest goes on stdin). */
+  /** The command as a copy-pasteable line. */
   command: string
 }
-
-export const KUBECTL_DELETE_ARGS = ['delete', '--ignore-not-found', '-f', '-'] as const
 
 /** `dataflow.connectivity.iotoperations.azure.com "local-to-remote" deleted[ from azure-iot-operations namespace]`. */
 export function parseKubectlDeleteOutput(stdout: string): KubectlDeleteResult['deleted'] {
@@ -33,18 +91,15 @@ export function parseKubectlDeleteOutput(stdout: string): KubectlDeleteResult['d
   return out
 }
 
-export function kubectlDeleteError(stderr: string, code: number | null): AioBridgeError {
-  return kubectlError(stderr, code, 'delete')
-}
-
+/** Deletes the named objects; objects already gone print nothing and are not an error. */
 export async function deleteWithKubectl(opts: KubectlDeleteOptions): Promise<KubectlDeleteResult> {
-  const args = [...KUBECTL_DELETE_ARGS]
-  const {code, stdout, stderr} = await runKubectl(opts.kubectl, args, opts.manifest, {
+  const args = kubectlDeleteArgs(opts.refs)
+  const {code, stdout, stderr} = await runKubectl(opts.kubectl, args, '', {
     env: opts.env,
     abortSignal: opts.signal,
     timeoutInMs: opts.timeoutInMs ?? 300_000,
     verb: 'delete',
   })
-  if (code !== 0) throw kubectlDeleteError(stderr, code)
+  if (code !== 0) throw kubectlError(stderr, code, 'delete')
   return {deleted: parseKubectlDeleteOutput(stdout), command: `kubectl ${args.join(' ')}`}
 }

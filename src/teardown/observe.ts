@@ -1,16 +1,19 @@
-import {type ArmClient, ArmRequestError} from '../azure/arm-client.js'
+import type {ArmClient} from '../azure/arm-client.js'
 import {AuthorizationGateway, type RoleAssignment} from '../azure/authorization-gateway.js'
 import {DeploymentsGateway} from '../azure/deployments-gateway.js'
 import {EventGridGateway} from '../azure/eventgrid-gateway.js'
 import {topicSpaceId} from '../azure/ids.js'
 import {IotOpsGateway, type IotOpsResource} from '../azure/iotops-gateway.js'
+import {emptyIfParentMissing} from '../azure/not-found.js'
 import {AIO_NAMESPACE, type BridgeModel, type CrdVersion} from '../model/bridge-model.js'
-import type {
-  ObservedInstance,
-  ObservedIotOpsResource,
-  ObservedKubernetes,
-  TeardownConfig,
-  TeardownObserved,
+import {
+  isManagedNamespace,
+  type KubernetesObject,
+  type ObservedInstance,
+  type ObservedIotOpsResource,
+  type ObservedKubernetes,
+  type TeardownConfig,
+  type TeardownObserved,
 } from '../plan/teardown-plan.js'
 import {deploymentName} from '../setup/apply-dataflows.js'
 
@@ -19,20 +22,13 @@ export interface ObserveTeardownOptions {
   model: BridgeModel
   /** --instance: look at this instance only. */
   instance?: string
+  /** Only in the remedy when kubectl is missing (teardown's kubectl commands name kinds without a version). */
   crdVersion?: CrdVersion
   /** Where kubectl is looked up (PATH). */
   env?: NodeJS.ProcessEnv
   signal?: AbortSignal
-}
-
-/** A 404 on a list means the parent (resource group, provider) is gone: nothing there. */
-async function orEmpty<T>(p: Promise<T[]>): Promise<T[]> {
-  try {
-    return await p
-  } catch (err) {
-    if (err instanceof ArmRequestError && err.statusCode === 404) return []
-    throw err
-  }
+  /** Timeout of each kubectl call. */
+  kubectlTimeoutInMs?: number
 }
 
 /** Reads everything teardown decides on: one round of independent GETs (the assignments once the topic space is known). */
@@ -47,16 +43,24 @@ export async function observeTeardownState(
   const authorization = new AuthorizationGateway(arm)
   const namespace = eventGrid.getNamespace(sub, rg, config.namespace)
   const topicSpace = eventGrid.getTopicSpace(sub, rg, config.namespace, config.topicSpace)
+  // Only a namespace teardown may delete needs its contents checked.
+  const topicSpaces = (async () =>
+    isManagedNamespace(await namespace)
+      ? emptyIfParentMissing(eventGrid.listTopicSpaces(sub, rg, config.namespace))
+      : [])()
   const roles = (async (): Promise<RoleAssignment[]> => {
     if (!(await topicSpace)) return []
-    return orEmpty(authorization.listRoleAssignmentsAtScope(topicSpaceId(sub, rg, config.namespace, config.topicSpace)))
+    return emptyIfParentMissing(
+      authorization.listRoleAssignmentsAtScope(topicSpaceId(sub, rg, config.namespace, config.topicSpace)),
+    )
   })()
   const instances = config.target === 'arm' ? observeInstances(arm, config, opts) : Promise.resolve(undefined)
   const kubernetes = config.target === 'kubernetes' ? observeKubernetes(opts) : Promise.resolve(undefined)
-  const [n, t, r, i, k] = await Promise.all([namespace, topicSpace, roles, instances, kubernetes])
+  const [n, t, all, r, i, k] = await Promise.all([namespace, topicSpace, topicSpaces, roles, instances, kubernetes])
   return {
     ...(n ? {namespace: n} : {}),
     ...(t ? {topicSpace: t} : {}),
+    topicSpaces: all,
     roleAssignments: r,
     ...(i ? {instances: i} : {}),
     ...(k ? {kubernetes: k} : {}),
@@ -68,10 +72,7 @@ const DATAFLOW_ID =
   /\/providers\/Microsoft\.IoTOperations\/instances\/([^/]+)\/dataflowProfiles\/[^/]+\/dataflows\/([^/]+)$/i
 
 /** Which endpoint/dataflow a resource id names, if it is one under this instance. */
-export function classifyIotOpsId(
-  id: string,
-  instance: string,
-): Pick<ObservedIotOpsResource, 'kind' | 'name'> | undefined {
+function classifyIotOpsId(id: string, instance: string): Pick<ObservedIotOpsResource, 'kind' | 'name'> | undefined {
   const ep = ENDPOINT_ID.exec(id)
   if (ep && ep[1]?.toLowerCase() === instance.toLowerCase()) return {kind: 'dataflowEndpoint', name: ep[2] as string}
   const df = DATAFLOW_ID.exec(id)
@@ -88,7 +89,7 @@ async function observeInstances(
   const rg = config.resourceGroup
   const iotOps = new IotOpsGateway(arm, opts.model.apiVersion)
   const deployments = new DeploymentsGateway(arm)
-  let instances: IotOpsResource[] = await orEmpty(iotOps.listInstances(sub, rg))
+  let instances: IotOpsResource[] = await emptyIfParentMissing(iotOps.listInstances(sub, rg))
   if (opts.instance) instances = instances.filter((i) => i.name.toLowerCase() === opts.instance?.toLowerCase())
   return Promise.all(
     instances.map(async (inst): Promise<ObservedInstance> => {
@@ -124,28 +125,28 @@ async function observeInstances(
 }
 
 async function observeKubernetes(opts: ObserveTeardownOptions): Promise<ObservedKubernetes> {
-  const [{findKubectl}, {renderKubernetes}] = await Promise.all([
+  const [{findKubectl}, {kubectlRef, listClusterObjects}] = await Promise.all([
     import('../apply/kubectl.js'),
-    import('../render/kubernetes.js'),
+    import('./kubectl-delete.js'),
   ])
-  // kubectl delete reads kinds, names and namespaces only: the hostname (a placeholder here) does not matter.
-  const manifest = reverseDocuments(renderKubernetes(opts.model, {crdVersion: opts.crdVersion}))
+  const object = (kind: KubernetesObject['kind'], name: string): KubernetesObject => ({
+    kind,
+    name,
+    namespace: AIO_NAMESPACE,
+    ref: kubectlRef(kind, name),
+  })
+  // Dataflows before the endpoint they use: kubectl deletes in argument order.
+  const objects = [
+    ...opts.model.dataflows.map((df) => object('Dataflow', df.name)),
+    object('DataflowEndpoint', opts.model.endpoint.name),
+  ]
   const kubectl = findKubectl(opts.env ?? process.env)
-  return {
-    ...(kubectl ? {kubectl} : {}),
-    manifest,
-    objects: [
-      ...opts.model.dataflows.map((df) => ({kind: 'Dataflow', name: df.name, namespace: AIO_NAMESPACE})),
-      {kind: 'DataflowEndpoint', name: opts.model.endpoint.name, namespace: AIO_NAMESPACE},
-    ],
-  }
-}
-
-/** kubectl deletes in document order: dataflows first, then the endpoint they use. */
-export function reverseDocuments(yaml: string): string {
-  const docs = yaml
-    .split(/^---[ \t]*$/m)
-    .map((d) => d.replace(/^\n+/, '').replace(/\n*$/, '\n'))
-    .filter((d) => d.trim() !== '')
-  return docs.reverse().join('---\n')
+  if (!kubectl) return {objects}
+  const cluster = await listClusterObjects({
+    kubectl,
+    env: opts.env,
+    signal: opts.signal,
+    timeoutInMs: opts.kubectlTimeoutInMs,
+  })
+  return {kubectl, objects, cluster}
 }

@@ -4,7 +4,10 @@ import {AuthorizationGateway} from '../azure/authorization-gateway.js'
 import {DeploymentsGateway} from '../azure/deployments-gateway.js'
 import {EventGridGateway} from '../azure/eventgrid-gateway.js'
 import {IotOpsGateway} from '../azure/iotops-gateway.js'
+import {DEFAULTS} from '../config/bridge-config.js'
 import {AioBridgeError, ExitCode} from '../errors.js'
+import {AIO_NAMESPACE} from '../model/bridge-model.js'
+import {modelFlagArgs, shellQuote} from '../model/command-line.js'
 import {
   type KeptItem,
   planTeardown,
@@ -15,6 +18,7 @@ import {
   type TeardownPlan,
   teardownPhases,
 } from '../plan/teardown-plan.js'
+import {MANAGED_BY_SELECTOR} from '../render/kubernetes.js'
 import type {StepReporter} from '../setup/reporter.js'
 import {deleteWithKubectl} from './kubectl-delete.js'
 import {type ObserveTeardownOptions, observeTeardownState} from './observe.js'
@@ -43,8 +47,6 @@ export interface TeardownOptions extends ObserveTeardownOptions {
   reporter?: (steps: Record<string, string>) => Promise<StepReporter & {finish(): Promise<void>}>
   /** Told the plan once it is made (the command prints it). */
   onPlan?: (plan: TeardownPlan) => void
-  /** Timeout of kubectl delete. */
-  kubectlTimeoutInMs?: number
 }
 
 /** teardown: observe → plan (pure) → confirm → delete phase by phase (each phase's deletions together). */
@@ -70,7 +72,7 @@ export async function runTeardown(
   if (opts.dryRun) return {...base, dryRun: true, confirmed: false, deletions: listed('would-delete')}
   if (plan.deletions.length === 0) return {...base, dryRun: false, confirmed: true, deletions: []}
   const k = plan.deletions.find((d) => d.kind === 'kubernetesObjects')
-  if (k && !k.kubectl) throw kubectlMissing(k)
+  if (k && !k.kubectl) throw kubectlMissing(config, opts)
   if (opts.confirm && !(await opts.confirm(plan)))
     return {...base, dryRun: false, confirmed: false, deletions: listed('not-run')}
 
@@ -93,7 +95,10 @@ export async function applyTeardownPlan(
   arm: ArmClient,
   config: TeardownConfig,
   plan: TeardownPlan,
-  opts: Pick<TeardownOptions, 'reporter' | 'signal' | 'model' | 'env' | 'kubectlTimeoutInMs'>,
+  opts: Pick<
+    TeardownOptions,
+    'reporter' | 'signal' | 'model' | 'env' | 'kubectlTimeoutInMs' | 'crdVersion' | 'instance'
+  >,
 ): Promise<Map<string, DeletionOutcome>> {
   const outcomes = new Map<string, DeletionOutcome>()
   const steps = Object.fromEntries(plan.deletions.map((d) => [d.key, `Delete ${d.title}`]))
@@ -145,7 +150,7 @@ async function deleteOne(
   arm: ArmClient,
   config: TeardownConfig,
   d: TeardownDeletion,
-  opts: Pick<TeardownOptions, 'signal' | 'model' | 'env' | 'kubectlTimeoutInMs'>,
+  opts: Pick<TeardownOptions, 'signal' | 'model' | 'env' | 'kubectlTimeoutInMs' | 'crdVersion' | 'instance'>,
 ): Promise<DeletionOutcome> {
   const sub = config.subscriptionId
   const rg = config.resourceGroup
@@ -164,10 +169,10 @@ async function deleteOne(
       case 'namespace':
         return gone(await new EventGridGateway(arm).deleteNamespace(sub, rg, d.name))
       case 'kubernetesObjects': {
-        if (!d.kubectl || d.manifest === undefined) throw kubectlMissing(d)
+        if (!d.kubectl) throw kubectlMissing(config, opts)
         const r = await deleteWithKubectl({
           kubectl: d.kubectl,
-          manifest: d.manifest,
+          refs: (d.objects ?? []).map((o) => o.ref),
           env: opts.env,
           signal: opts.signal,
           timeoutInMs: opts.kubectlTimeoutInMs,
@@ -181,13 +186,35 @@ async function deleteOne(
   }
 }
 
-function kubectlMissing(d: TeardownDeletion): AioBridgeError {
+/** The teardown command that addresses the same resources (non-default inputs only), for remedies. */
+function teardownCommand(config: TeardownConfig, opts: Pick<TeardownOptions, 'model' | 'instance'>): string {
+  return [
+    'aio-bridge teardown',
+    `--subscription ${config.subscriptionId}`,
+    `-g ${shellQuote(config.resourceGroup)}`,
+    `-n ${config.namespace}`,
+    ...(config.topicSpace === DEFAULTS.topicSpace ? [] : [`--topic-space ${config.topicSpace}`]),
+    ...(config.target === 'arm' ? [] : [`--target ${config.target}`]),
+    ...modelFlagArgs(opts.model),
+    ...(opts.instance ? [`--instance ${shellQuote(opts.instance)}`] : []),
+  ].join(' ')
+}
+
+function kubectlMissing(
+  config: TeardownConfig,
+  opts: Pick<TeardownOptions, 'model' | 'instance' | 'crdVersion'>,
+): AioBridgeError {
+  const render = [
+    'aio-bridge render -f kubernetes',
+    ...(opts.crdVersion && opts.crdVersion !== 'v1' ? [`--crd-version ${opts.crdVersion}`] : []),
+    ...modelFlagArgs(opts.model),
+  ].join(' ')
   return new AioBridgeError(
     'KUBECTL_NOT_FOUND',
     'kubectl is not on PATH: the dataflows and the endpoint cannot be deleted.',
     {
       exitCode: ExitCode.prerequisite,
-      remedy: `Install kubectl and point it at the cluster, then re-run teardown; or delete them yourself: aio-bridge render -f kubernetes | kubectl delete --ignore-not-found -f - (${d.name}).`,
+      remedy: `Install kubectl, point it at the cluster and re-run: ${teardownCommand(config, opts)} --yes. Or, once kubectl get -n ${AIO_NAMESPACE} -l ${MANAGED_BY_SELECTOR} -o name shows they are aio-bridge's, delete them yourself: ${render} | kubectl delete --ignore-not-found -f -`,
     },
   )
 }

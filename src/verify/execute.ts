@@ -7,7 +7,13 @@ import {AioBridgeError, ConfigError, ExitCode, VerifyError} from '../errors.js'
 import {registerSecret} from '../ui/redact.js'
 import {newRunId} from './correlation.js'
 import {type KubectlSession, openKubectlSession} from './kubectl.js'
-import {resolveLocalEndpoint, resolveTiming, VERIFY_DEFAULTS, type VerifyFlags} from './options.js'
+import {
+  resolveLocalEndpoint,
+  resolveTiming,
+  resolveTokenDuration,
+  VERIFY_DEFAULTS,
+  type VerifyFlags,
+} from './options.js'
 import {runVerify, type VerifyReport, type VerifyRunOptions} from './run.js'
 import type {MqttEndpoint} from './transport.js'
 
@@ -45,6 +51,7 @@ export interface ExecuteVerifyDeps {
  */
 export async function executeVerify(f: VerifyCommandFlags, deps: ExecuteVerifyDeps): Promise<VerifyReport> {
   const timing = resolveTiming(f)
+  const tokenDuration = f.kubectl ? resolveTokenDuration(f['token-duration']) : undefined
   const runId = newRunId()
   const needsAzure = f.metrics || (f['from-cloud'] && !f['event-grid-host'])
   const target = needsAzure ? resolveAzureTarget(f, deps.env) : undefined
@@ -52,14 +59,14 @@ export async function executeVerify(f: VerifyCommandFlags, deps: ExecuteVerifyDe
 
   let kube: KubectlSession | undefined
   try {
-    if (f.kubectl) {
+    if (tokenDuration) {
       deps.progress?.('Minting a service account token, reading the broker CA and port-forwarding with kubectl')
       kube = await openKubectlSession({
         context: f['kube-context'],
         namespace: f['kube-namespace'] ?? VERIFY_DEFAULTS.kubeNamespace,
         serviceAccount: f['service-account'] ?? VERIFY_DEFAULTS.serviceAccount,
         audience: VERIFY_DEFAULTS.satAudience,
-        duration: f['token-duration'] ?? VERIFY_DEFAULTS.tokenDuration,
+        ...tokenDuration,
         service: f.service ?? VERIFY_DEFAULTS.brokerService,
         remotePort: f.port ?? VERIFY_DEFAULTS.port,
         caConfigMap: VERIFY_DEFAULTS.caConfigMap,
@@ -178,7 +185,7 @@ async function eventGridEndpoint(
       {
         exitCode: ExitCode.notLoggedIn,
         remedy:
-          "Run 'az login' (or set AZURE_TOKEN_CREDENTIALS to the credential to use); the identity needs EventGrid TopicSpaces Publisher on the topic space.",
+          "Sign in as a service principal or managed identity, since Event Grid's Microsoft Entra authentication takes no user accounts: az login --service-principal …, az login --identity, or workload identity in CI (AZURE_TOKEN_CREDENTIALS picks the credential). That identity needs EventGrid TopicSpaces Publisher on the topic space (aio-bridge setup --grant-caller, run signed in as it).",
       },
     )
   }

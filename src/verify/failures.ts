@@ -13,7 +13,7 @@ export interface Hop {
   port: number
 }
 
-export const MQTT_REASON: Record<number, string> = {
+const MQTT_REASON: Record<number, string> = {
   128: 'Unspecified error',
   129: 'Malformed packet',
   130: 'Protocol error',
@@ -59,6 +59,50 @@ const TCP = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT',
 
 export type TlsProblem = 'untrusted-ca' | 'name-mismatch' | 'expired' | 'client-certificate' | 'handshake'
 
+/** What fixes each connection failure, per hop: the flags that point at the IoT Operations broker and at Event Grid differ. */
+export interface HopRemedies {
+  dns: string
+  tcp: string
+  untrustedCa: string
+  nameMismatch: string
+  expired: string
+  clientCertificate: string
+  handshake: string
+  closed: string
+}
+
+/** The IoT Operations broker (verify's local-broker flags; the emulator's relay too). */
+export const LOCAL_BROKER_REMEDIES: HopRemedies = {
+  dns: 'Check --host (inside the cluster the broker is aio-broker; from a workstation use --kubectl).',
+  tcp: 'Check --host/--port and that the broker is running (kubectl get pods -n azure-iot-operations), or use --kubectl to port-forward.',
+  untrustedCa:
+    "Pass the broker's CA with --ca-file (IoT Operations: the azure-iot-operations-aio-ca-trust-bundle config map, or use --kubectl).",
+  nameMismatch:
+    'Pass the name the certificate carries with --tls-server-name (for the IoT Operations broker: aio-broker).',
+  expired: 'Renew the broker certificate (cert-manager for IoT Operations), or fix this machine’s clock.',
+  clientCertificate: 'Pass a client certificate the broker trusts with --cert/--key.',
+  handshake: "Check that --port is the broker's TLS port; use --no-tls only for a listener without TLS.",
+  closed: 'Check that the port is an MQTT v5 listener and that --tls / client certificate settings match it.',
+}
+
+/** Event Grid (verify --from-cloud): a public endpoint with a public certificate, reached with Microsoft Entra. */
+export const EVENT_GRID_REMEDIES: HopRemedies = {
+  dns: "Check --event-grid-host: it must be the namespace's MQTT hostname (…ts.eventgrid.azure.net); leave it out to read it from the namespace (-g, -n).",
+  tcp: 'Check that this machine reaches Event Grid on port 8883 (outbound MQTT over TLS: firewall, proxy) and that the namespace has MQTT enabled (aio-bridge setup).',
+  untrustedCa:
+    'Event Grid presents a publicly trusted certificate: if a proxy intercepts TLS here, trust its CA with NODE_EXTRA_CA_CERTS; otherwise update the system CA store.',
+  nameMismatch:
+    "Check --event-grid-host is the namespace's MQTT hostname (…ts.eventgrid.azure.net), not an alias; a TLS-intercepting proxy also causes this.",
+  expired:
+    'Fix this machine’s clock (Event Grid’s certificate is managed by Azure), or check for a TLS-intercepting proxy.',
+  clientCertificate:
+    'verify authenticates to Event Grid with Microsoft Entra (OAUTH2-JWT), not a client certificate: check that the namespace accepts Entra ID clients.',
+  handshake:
+    "Check that the Event Grid endpoint is the namespace's MQTT hostname on port 8883 (TLS 1.2 or later) and that no proxy interferes.",
+  closed:
+    'Check that the namespace has MQTT enabled (aio-bridge setup) and accepts Microsoft Entra ID (OAUTH2-JWT) clients.',
+}
+
 /**
  * Turns a socket/TLS error met while connecting into the failure a user can act on.
  * `phase` is how far the connection got: 'tcp' (not yet connected), 'tls' (TCP up, handshake running), 'mqtt'.
@@ -67,44 +111,44 @@ export function classifyConnectError(
   err: NodeJS.ErrnoException & {reason?: string},
   hop: Hop,
   phase: 'tcp' | 'tls' | 'mqtt',
-  hints: {caFlag: string; serverNameFlag: string; clientCertFlag: string},
+  remedies: HopRemedies,
 ): VerifyError {
   const code = String(err.code ?? '')
   const details = {hop: hop.name, host: hop.host, port: hop.port, errorCode: code || undefined, phase}
   if (DNS.has(code)) {
     return new VerifyError('VERIFY_DNS', `Cannot resolve ${hop.host}: the ${hop.name} host name is unknown here.`, {
       exitCode: ExitCode.verifyConnect,
-      remedy: `Check --host (inside the cluster the broker is aio-broker; from a workstation use --kubectl).`,
+      remedy: remedies.dns,
       details,
     })
   }
   if (UNTRUSTED.has(code)) {
     return tlsError('untrusted-ca', `the certificate of ${where(hop)} is not signed by a trusted CA (${code})`, {
-      remedy: `Pass the broker's CA with ${hints.caFlag} (IoT Operations: the azure-iot-operations-aio-ca-trust-bundle config map, or use --kubectl).`,
+      remedy: remedies.untrustedCa,
       details,
     })
   }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH') {
     return tlsError('name-mismatch', `the certificate of ${where(hop)} does not name ${hop.host} (${code})`, {
-      remedy: `Pass the name the certificate carries with ${hints.serverNameFlag} (for the IoT Operations broker: aio-broker).`,
+      remedy: remedies.nameMismatch,
       details,
     })
   }
   if (EXPIRED.has(code)) {
     return tlsError('expired', `the certificate of ${where(hop)} is expired or not yet valid (${code})`, {
-      remedy: 'Renew the broker certificate (cert-manager for IoT Operations), or fix this machine’s clock.',
+      remedy: remedies.expired,
       details,
     })
   }
   if (/CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|CERTIFICATE_EXPIRED/.test(code)) {
     return tlsError('client-certificate', `${where(hop)} refused the client certificate (${code})`, {
-      remedy: `Pass a client certificate the broker trusts with ${hints.clientCertFlag}.`,
+      remedy: remedies.clientCertificate,
       details,
     })
   }
   if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code === 'EPROTO' || phase === 'tls') {
     return tlsError('handshake', `the TLS handshake with ${where(hop)} failed (${code || err.message})`, {
-      remedy: `Check that ${hop.port} is the broker's TLS port; use --no-tls only for a listener without TLS.`,
+      remedy: remedies.handshake,
       details,
     })
   }
@@ -112,21 +156,13 @@ export function classifyConnectError(
     return new VerifyError(
       'VERIFY_TCP',
       `Cannot connect to ${where(hop)}: ${code === 'ECONNREFUSED' ? 'connection refused' : code || err.message}.`,
-      {
-        exitCode: ExitCode.verifyConnect,
-        remedy: `Check --host/--port and that the broker is running (kubectl get pods -n azure-iot-operations), or use --kubectl to port-forward.`,
-        details,
-      },
+      {exitCode: ExitCode.verifyConnect, remedy: remedies.tcp, details},
     )
   }
   return new VerifyError(
     'VERIFY_CONNECTION_CLOSED',
     `${where(hop)} closed the connection before answering CONNECT (${code || err.message}).`,
-    {
-      exitCode: ExitCode.verifyConnect,
-      remedy: 'Check that the port is an MQTT v5 listener and that --tls / client certificate settings match it.',
-      details,
-    },
+    {exitCode: ExitCode.verifyConnect, remedy: remedies.closed, details},
   )
 }
 
@@ -144,14 +180,19 @@ function tlsError(
 
 /** CONNACK with a failure reason code. */
 export function connackError(code: number, hop: Hop, authDescription: string): VerifyError {
+  const eventGrid = hop.name === 'Event Grid'
   const remedy =
-    code === 0x8c
-      ? `${hop.name} does not accept this authentication method: use the method its listener is configured for (--sat-file, --username, --cert).`
-      : code === 0x86 || code === 0x87
-        ? hop.name === 'Event Grid'
-          ? 'Check the token identity has "EventGrid TopicSpaces Publisher" on the topic space (aio-bridge setup --grant-caller), and that the namespace allows Entra ID (OAUTH2-JWT) clients.'
-          : `Check the credentials (${authDescription}): a fresh SAT (--sat-file, or --kubectl), the right --username/--password-file, or --cert/--key.`
-        : `The broker refused the connection; see its logs (kubectl logs -n azure-iot-operations -l app=aio-broker-frontend).`
+    code === 0x86 || code === 0x87
+      ? eventGrid
+        ? 'Sign in as a service principal or managed identity (Event Grid takes no user accounts) that has "EventGrid TopicSpaces Publisher" on the topic space (aio-bridge setup --grant-caller, run as it), and check the namespace allows Entra ID (OAUTH2-JWT) clients.'
+        : `Check the credentials (${authDescription}): a fresh SAT (--sat-file, or --kubectl), the right --username/--password-file, or --cert/--key.`
+      : code === 0x8c
+        ? eventGrid
+          ? 'Check that the namespace accepts Microsoft Entra ID (OAUTH2-JWT) clients.'
+          : `${hop.name} does not accept this authentication method: use the method its listener is configured for (--sat-file, --username, --cert).`
+        : eventGrid
+          ? "Event Grid refused the connection: check the namespace's MQTT settings and its quotas (sessions per authentication name)."
+          : 'The broker refused the connection; see its logs (kubectl logs -n azure-iot-operations -l app=aio-broker-frontend).'
   return new VerifyError(
     'VERIFY_AUTH',
     `${where(hop)} refused the connection: CONNACK ${reasonText(code)} (${authDescription}).`,
@@ -169,7 +210,7 @@ export function subackError(code: number, hop: Hop, topic: string): VerifyError 
     `${where(hop)} refused SUBSCRIBE to ${topic}: SUBACK ${reasonText(code)}.`,
     {
       exitCode: ExitCode.verifyNotAuthorized,
-      remedy: `Grant this client subscribe rights on ${topic} (IoT Operations BrokerAuthorization; Event Grid: EventGrid TopicSpaces Subscriber), or pass --cloud-topic.`,
+      remedy: `Grant this client subscribe rights on ${topic} (IoT Operations BrokerAuthorization), or pass --cloud-topic.`,
       details: {hop: hop.name, host: hop.host, port: hop.port, reasonCode: code, topic},
     },
   )
@@ -183,7 +224,7 @@ export function pubackError(code: number, hop: Hop, topic: string): VerifyError 
       exitCode: ExitCode.verifyNotAuthorized,
       remedy:
         hop.name === 'Event Grid'
-          ? `Grant the caller "EventGrid TopicSpaces Publisher" on the topic space (aio-bridge setup --grant-caller), and publish under a topic template (--from-cloud-topic).`
+          ? `Grant the signed-in service principal or managed identity "EventGrid TopicSpaces Publisher" on the topic space (aio-bridge setup --grant-caller, run as it), and publish under a topic template (--from-cloud-topic).`
           : `Grant this client publish rights on ${topic} (IoT Operations BrokerAuthorization), or pass --local-topic.`,
       details: {hop: hop.name, host: hop.host, port: hop.port, reasonCode: code, topic},
     },
@@ -194,7 +235,7 @@ export function disconnectedError(code: number | undefined, hop: Hop): VerifyErr
   const notAuth = code === 0x87 || code === 0x86
   return new VerifyError(
     notAuth ? 'VERIFY_DISCONNECTED_NOT_AUTHORIZED' : 'VERIFY_DISCONNECTED',
-    `${where(hop)} dropped the connection during the run${code === undefined ? '' : `: DISCONNECT ${reasonText(code)}`} and it could not be restored.`,
+    `${where(hop)} dropped the connection during the run${code === undefined ? '' : ` (DISCONNECT ${reasonText(code)})`} and it could not be restored.`,
     {
       exitCode: notAuth ? ExitCode.verifyNotAuthorized : ExitCode.verifyConnect,
       remedy: notAuth

@@ -93,13 +93,17 @@ export const verifyFlags = {
     description: `Service account for the token [default: ${D.serviceAccount}]`,
     helpGroup: KUBE,
   }),
-  'token-duration': Flags.string({description: `Token lifetime [default: ${D.tokenDuration}]`, helpGroup: KUBE}),
+  'token-duration': Flags.string({
+    description: `Token lifetime, e.g. 10m or 1h (minted again at half of it) [default: ${D.tokenDuration}]`,
+    helpGroup: KUBE,
+  }),
   service: Flags.string({
     description: `Broker service to port-forward to [default: ${D.brokerService}]`,
     helpGroup: KUBE,
   }),
   'from-cloud': Flags.boolean({
-    description: 'Publish on Event Grid (Microsoft Entra, OAUTH2-JWT) and expect the messages on the local cloud topic',
+    description:
+      'Publish on Event Grid (Microsoft Entra, OAUTH2-JWT: sign in as a service principal or managed identity, not a user) and expect the messages on the local cloud topic',
     helpGroup: CLOUD,
   }),
   'event-grid-host': Flags.string({

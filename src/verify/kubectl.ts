@@ -16,6 +16,8 @@ export interface KubectlSessionOptions {
   audience: string
   /** kubectl duration, e.g. 10m. */
   duration: string
+  /** The same duration in milliseconds: the token is minted again at half its lifetime. */
+  durationMs: number
   service: string
   remotePort: number
   caConfigMap: string
@@ -24,12 +26,26 @@ export interface KubectlSessionOptions {
 }
 
 export interface KubectlSession {
-  /** The current token (minted again by `refreshToken`). */
+  /** The current token: minted again in the background at half its lifetime, so a reconnect presents a valid one. */
   token(): string
-  refreshToken(): Promise<string>
   caPem: string
   localPort: number
+  /** Stops the port-forward and the token refresh. */
   stop(): Promise<void>
+}
+
+/**
+ * How long a freshly minted token lives: the shorter of what was asked and what its `exp` claim says (the API server
+ * may cap --duration), so a capped token is still refreshed in time.
+ */
+export function tokenLifetimeMs(token: string, requestedMs: number, nowMs = Date.now()): number {
+  try {
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {exp?: unknown}
+    if (typeof claims.exp === 'number') return Math.max(1000, Math.min(requestedMs, claims.exp * 1000 - nowMs))
+  } catch {
+    // Not a JWT we can read: trust the requested duration.
+  }
+  return requestedMs
 }
 
 function base(o: KubectlSessionOptions): string[] {
@@ -96,15 +112,35 @@ export async function openKubectlSession(o: KubectlSessionOptions): Promise<Kube
     })
   }
   const pf = await startPortForward(o)
+  // The credentials are read synchronously at every (re)connect, so the token is kept fresh ahead of time: minted
+  // again at half its lifetime, which leaves the other half for a failed attempt to be retried.
+  let timer: NodeJS.Timeout | undefined
+  let stopped = false
+  const schedule = (ms: number) => {
+    if (stopped) return
+    timer = setTimeout(() => void refresh(), ms)
+    timer.unref()
+  }
+  const refresh = async () => {
+    try {
+      token = await mint()
+      o.trace?.('kubectl: service account token minted again')
+      schedule(tokenLifetimeMs(token, o.durationMs) / 2)
+    } catch (err) {
+      o.trace?.(`kubectl: minting a new token failed: ${(err as Error).message}`)
+      schedule(Math.min(30_000, o.durationMs / 8))
+    }
+  }
+  schedule(tokenLifetimeMs(token, o.durationMs) / 2)
   return {
     token: () => token,
-    async refreshToken() {
-      token = await mint()
-      return token
-    },
     caPem,
     localPort: pf.port,
-    stop: pf.stop,
+    async stop() {
+      stopped = true
+      clearTimeout(timer)
+      await pf.stop()
+    },
   }
 }
 

@@ -49,6 +49,8 @@ export interface VerifyFlags {
   'client-id'?: string
   'local-topic'?: string
   'cloud-topic'?: string
+  /** --from-cloud publishes on Event Grid: the local publish topic is not used. */
+  'from-cloud'?: boolean
   count?: number
   interval?: number
   rate?: number
@@ -272,13 +274,45 @@ export function resolveTiming(f: VerifyFlags): Timing {
       : Math.max(VERIFY_DEFAULTS.timeoutSeconds * 1000, sendMs + waitMs + 30_000)
   if (!(timeoutMs > 0))
     throw new ConfigError('CONFIG_INVALID', '--timeout must be above 0 seconds.', 'Pass --timeout SECONDS.')
-  return {
-    count,
-    intervalMs,
-    timeoutMs,
-    waitMs,
-    qos,
-    localTopic: topic(f['local-topic'] ?? VERIFY_DEFAULTS.localTopic, '--local-topic'),
-    cloudTopic: topic(f['cloud-topic'] ?? VERIFY_DEFAULTS.cloudTopic, '--cloud-topic'),
+  const localTopic = topic(f['local-topic'] ?? VERIFY_DEFAULTS.localTopic, '--local-topic')
+  const cloudTopic = topic(f['cloud-topic'] ?? VERIFY_DEFAULTS.cloudTopic, '--cloud-topic')
+  // The subscriber on the cloud topic would receive every message straight from the local broker, with no bridge in
+  // the path: the run would pass with the dataflows dead. (Topic names hold no wildcards, so only equality matches.)
+  if (!f['from-cloud'] && localTopic === cloudTopic) {
+    throw new ConfigError(
+      'VERIFY_TOPICS_SAME',
+      `--local-topic and --cloud-topic are both '${localTopic}': every message would come straight back from the local broker, bridge or not.`,
+      'Pass a --cloud-topic the dataflows write to and a different --local-topic they read (the tutorial: tutorial/local → tutorial/cloud).',
+      {flag: '--cloud-topic', value: cloudTopic},
+    )
   }
+  return {count, intervalMs, timeoutMs, waitMs, qos, localTopic, cloudTopic}
+}
+
+/** A kubectl (Go) duration such as 10m, 1h30m or 90s, in milliseconds; undefined when it is not one. */
+export function parseGoDuration(value: string): number | undefined {
+  const units: Record<string, number> = {h: 3_600_000, m: 60_000, s: 1000, ms: 1}
+  const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/y
+  let total = 0
+  let matched = 0
+  for (let m = re.exec(value); m; m = re.exec(value)) {
+    total += Number(m[1]) * (units[m[2] as string] as number)
+    matched = re.lastIndex
+  }
+  return matched === value.length && matched > 0 && total > 0 ? total : undefined
+}
+
+/** --token-duration as kubectl takes it; checked here so a typo is exit 2, not a kubectl failure. */
+export function resolveTokenDuration(value: string | undefined): {duration: string; durationMs: number} {
+  const duration = value ?? VERIFY_DEFAULTS.tokenDuration
+  const durationMs = parseGoDuration(duration)
+  if (durationMs === undefined) {
+    throw new ConfigError(
+      'CONFIG_INVALID',
+      `--token-duration '${duration}' is not a duration.`,
+      'Pass --token-duration like 10m, 1h or 90s.',
+      {flag: '--token-duration', value: duration},
+    )
+  }
+  return {duration, durationMs}
 }

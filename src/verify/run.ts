@@ -3,12 +3,23 @@ import type {MqttClient} from 'mqtt'
 import type {MetricsDelta} from '../azure/monitor-gateway.js'
 import {type AioBridgeError, ExitCode, isAioBridgeError, VerifyError} from '../errors.js'
 import {encodePayload, newRunId, RoundTripTracker, type TrackerCounts} from './correlation.js'
-import {disconnectedError, type Hop, pubackError, reasonText, subackError, timeoutError} from './failures.js'
+import {
+  connackError,
+  disconnectedError,
+  EVENT_GRID_REMEDIES,
+  pubackError,
+  reasonText,
+  subackError,
+  timeoutError,
+} from './failures.js'
 import type {LatencyStats} from './stats.js'
 import {connectMqtt, endMqtt, type MqttEndpoint} from './transport.js'
 
 /** Event Grid's inbound limit per client session (messages/s); the dataflow's session carries every test message. */
-export const EVENT_GRID_SESSION_RATE_LIMIT = 100
+const EVENT_GRID_SESSION_RATE_LIMIT = 100
+
+/** How long the end of a run waits for a dropped connection to come back before calling it lost. */
+const RECONNECT_GRACE_MS = 5000
 
 export interface VerifyRunOptions {
   /** The IoT Operations broker: subscribes to the cloud topic (and publishes, unless fromCloud). */
@@ -74,10 +85,6 @@ class Deadline {
   remaining(): number {
     return Math.max(0, this.at - Date.now())
   }
-}
-
-function hopOf(ep: MqttEndpoint): Hop {
-  return ep.hop
 }
 
 function failureOf(err: AioBridgeError): VerifyFailure {
@@ -146,10 +153,10 @@ export async function runVerify(o: VerifyRunOptions): Promise<VerifyReport> {
       `Publishing at ${Number.isFinite(rate) ? `${Math.round(rate)} msg/s` : 'full speed'}: above Event Grid's ${EVENT_GRID_SESSION_RATE_LIMIT} msg/s per session; the dataflow's session may be throttled and messages dropped.`,
     )
   }
-  if (o.localTopic === o.cloudTopic) {
-    warnings.push('The publish and cloud topics are the same: every message is also a local echo, which never counts.')
-  }
 
+  // A connection the broker dropped is only a failure if it is not restored (or messages are lost, which the
+  // counts show): mqtt.js reconnects and resubscribes, so a DISCONNECT alone is a warning.
+  const down = new Map<MqttClient, {ep: MqttEndpoint; reasonCode?: number; refused?: number}>()
   const watchConnection = (client: MqttClient, ep: MqttEndpoint) => {
     client.on('reconnect', () => {
       reconnects++
@@ -158,9 +165,54 @@ export async function runVerify(o: VerifyRunOptions): Promise<VerifyReport> {
     client.on('disconnect', (packet) => {
       const code = packet.reasonCode
       o.trace?.(`${ep.hop.name}: DISCONNECT ${code === undefined ? '' : reasonText(code)}`)
-      if (code !== undefined && code >= 0x80 && !failure) failure = failureOf(disconnectedError(code, hopOf(ep)))
+      if (code !== undefined && code >= 0x80) down.set(client, {ep, reasonCode: code})
     })
-    client.on('error', (err) => o.trace?.(`${ep.hop.name}: ${err.message}`))
+    client.on('offline', () => {
+      if (!down.has(client)) down.set(client, {ep})
+    })
+    client.on('connect', () => {
+      const code = down.get(client)?.reasonCode
+      if (code !== undefined)
+        warnings.push(`${ep.hop.name} dropped the connection (DISCONNECT ${reasonText(code)}); verify reconnected.`)
+      down.delete(client)
+    })
+    client.on('error', (err: Error & {code?: unknown}) => {
+      o.trace?.(`${ep.hop.name}: ${err.message}`)
+      // A CONNACK refusal on reconnect: mqtt.js stops trying, and this is why the connection stays lost.
+      const d = down.get(client)
+      if (d && typeof err.code === 'number' && err.code >= 0x80) d.refused = err.code
+    })
+  }
+
+  /**
+   * Publishing waits while either connection is down: mqtt.js sends what was queued offline before it resubscribes,
+   * so a message published then would reach the broker ahead of the subscription and be counted lost.
+   */
+  const whenConnected = async () => {
+    for (const [client, clientEp] of [
+      [subscriber, o.local],
+      [publisher, pubEp],
+    ] as const) {
+      if (!client || client.connected) continue
+      o.trace?.(`${clientEp.hop.name}: waiting for the connection to come back before publishing`)
+      await waitFor(
+        new Promise<void>((resolve, reject) => {
+          const onConnect = () => {
+            client.removeListener('error', onError)
+            resolve()
+          }
+          const onError = (err: Error & {code?: unknown}) => {
+            if (typeof err.code !== 'number' || err.code < 0x80) return
+            client.removeListener('connect', onConnect)
+            reject(connackError(err.code, clientEp.hop, clientEp.credentials.describe))
+          }
+          client.once('connect', onConnect)
+          client.on('error', onError)
+        }),
+        deadline.remaining(),
+        () => timeoutError('waiting for the connection to come back', clientEp.hop, o.timeoutMs),
+      )
+    }
   }
 
   try {
@@ -186,9 +238,11 @@ export async function runVerify(o: VerifyRunOptions): Promise<VerifyReport> {
     const granted = await waitFor(subscribe(subscriber, o.cloudTopic, o.qos), deadline.remaining(), subTimeout)
     if (granted >= 0x80) throw subackError(granted, o.local.hop, o.cloudTopic)
     o.trace?.(`subscribed to ${o.cloudTopic} (granted ${granted})`)
-    if (!o.fromCloud && o.localTopic !== o.cloudTopic) {
+    if (!o.fromCloud) {
       // Seeing our own message on the publish topic proves the first hop; refusal here is only a lost diagnostic.
-      const echo = await waitFor(subscribe(subscriber, o.localTopic, 0), deadline.remaining(), subTimeout)
+      const echo = await waitFor(subscribe(subscriber, o.localTopic, 0), deadline.remaining(), () =>
+        timeoutError(`subscribing to ${o.localTopic} (to watch for the local echo)`, o.local.hop, o.timeoutMs),
+      )
       if (echo >= 0x80)
         warnings.push(`Not allowed to watch ${o.localTopic} for the local echo (SUBACK ${reasonText(echo)}).`)
       else watchingEcho = true
@@ -201,11 +255,7 @@ export async function runVerify(o: VerifyRunOptions): Promise<VerifyReport> {
         timeoutMs: deadline.remaining(),
         signal: o.signal,
         trace: o.trace,
-        hints: {
-          caFlag: 'NODE_EXTRA_CA_CERTS',
-          serverNameFlag: '--event-grid-host',
-          clientCertFlag: '--event-grid-host',
-        },
+        remedies: EVENT_GRID_REMEDIES,
       })
       watchConnection(publisher, ep)
     } else {
@@ -229,6 +279,7 @@ export async function runVerify(o: VerifyRunOptions): Promise<VerifyReport> {
       const wait = due - performance.now()
       if (wait > 1) await new Promise((r) => setTimeout(r, wait))
       else if (seq % 200 === 199) await new Promise((r) => setImmediate(r)) // let acks and messages in
+      if (!subscriber.connected || !publisher.connected) await whenConnected()
       const payload = encodePayload(runId, seq, o.payloadBytes)
       tracker.recordSent(seq, performance.now())
       lastSent = performance.now()
@@ -283,6 +334,17 @@ export async function runVerify(o: VerifyRunOptions): Promise<VerifyReport> {
       throw err
     }
     failure ??= failureOf(err)
+  }
+  // Judged before closing (ending a client takes it offline too), after giving a reconnect in progress its chance.
+  const reconnectBound = Date.now() + Math.min(deadline.remaining(), RECONNECT_GRACE_MS)
+  const retrying = () => [...down.values()].some((d) => d.refused === undefined)
+  while (retrying() && Date.now() < reconnectBound && !o.signal?.aborted) await new Promise((r) => setTimeout(r, 50))
+  for (const {ep, reasonCode, refused} of down.values()) {
+    failure ??= failureOf(
+      refused === undefined
+        ? disconnectedError(reasonCode, ep.hop)
+        : connackError(refused, ep.hop, ep.credentials.describe),
+    )
   }
   await Promise.all([endMqtt(subscriber), publisher === subscriber ? undefined : endMqtt(publisher)])
 

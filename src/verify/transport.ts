@@ -2,7 +2,14 @@ import {isIP, connect as netConnect, type Socket} from 'node:net'
 import {type TLSSocket, connect as tlsConnect} from 'node:tls'
 import type {IClientOptions, MqttClient} from 'mqtt'
 import type {VerifyError} from '../errors.js'
-import {classifyConnectError, connackError, type Hop, timeoutError} from './failures.js'
+import {
+  classifyConnectError,
+  connackError,
+  type Hop,
+  type HopRemedies,
+  LOCAL_BROKER_REMEDIES,
+  timeoutError,
+} from './failures.js'
 
 /**
  * One MQTT v5 connection, made the way verify needs it: TCP no-delay on the socket (otherwise Nagle's algorithm,
@@ -45,15 +52,13 @@ export interface MqttEndpoint {
 export interface ConnectMqttOptions {
   timeoutMs: number
   signal?: AbortSignal
-  /** Flags named in remedies (verify's defaults; the relay passes its own). */
-  hints?: {caFlag: string; serverNameFlag: string; clientCertFlag: string}
+  /** What the connection failures' remedies say (default: the IoT Operations broker's flags). */
+  remedies?: HopRemedies
   /** Wait between reconnect attempts after the first CONNACK (0 = never reconnect). */
   reconnectPeriodMs?: number
   /** Called with a one-line trace (for --debug); never given a secret. */
   trace?: (line: string) => void
 }
-
-const DEFAULT_HINTS = {caFlag: '--ca-file', serverNameFlag: '--tls-server-name', clientCertFlag: '--cert/--key'}
 
 /** Builds the socket for each (re)connect: TCP with no-delay, then TLS over it. Tracks how far it got. */
 function streamBuilder(ep: MqttEndpoint, state: {phase: 'tcp' | 'tls' | 'mqtt'}) {
@@ -103,7 +108,7 @@ function refreshCredentials(client: MqttClient, c: MqttCredentials): void {
 export async function connectMqtt(ep: MqttEndpoint, opts: ConnectMqttOptions): Promise<MqttClient> {
   const {MqttClient: Client} = await import('mqtt')
   const state = {phase: 'tcp' as 'tcp' | 'tls' | 'mqtt'}
-  const hints = opts.hints ?? DEFAULT_HINTS
+  const remedies = opts.remedies ?? LOCAL_BROKER_REMEDIES
   const options: IClientOptions = {
     protocolVersion: 5,
     clientId: ep.clientId,
@@ -144,12 +149,12 @@ export async function connectMqtt(ep: MqttEndpoint, opts: ConnectMqttOptions): P
     }
     const onError = (err: Error & {code?: string | number}) => {
       if (typeof err.code === 'number') finish(connackError(err.code, ep.hop, ep.credentials.describe))
-      else finish(classifyConnectError(err as NodeJS.ErrnoException, ep.hop, state.phase, hints))
+      else finish(classifyConnectError(err as NodeJS.ErrnoException, ep.hop, state.phase, remedies))
     }
     const onClose = () => {
       // A close with no error: refused at TCP level is reported as an error first, so this is a broker hanging up.
       const e = Object.assign(new Error('connection closed'), {code: state.phase === 'tls' ? 'ECONNRESET' : ''})
-      finish(classifyConnectError(e, ep.hop, state.phase === 'tcp' ? 'tcp' : state.phase, hints))
+      finish(classifyConnectError(e, ep.hop, state.phase === 'tcp' ? 'tcp' : state.phase, remedies))
     }
     const onAbort = () => {
       const e = new Error('The operation was aborted.')

@@ -17,6 +17,7 @@ printf '%s\\n' "$@" > "$STUB_DIR/argv"
 /bin/cat > "$STUB_DIR/stdin"
 case "$STUB_MODE" in
   crd) echo 'error: resource mapping not found for name: "eventgrid" namespace: "azure-iot-operations" from "STDIN": no matches for kind "DataflowEndpoint" in version "connectivity.iotoperations.azure.com/v1"' >&2; echo 'ensure CRDs are installed first' >&2; exit 1 ;;
+  slow) exec /bin/sleep 30 ;;
   down) echo 'The connection to the server localhost:8080 was refused - did you specify the right host or port?' >&2; exit 1 ;;
   *) echo 'dataflowendpoint.connectivity.iotoperations.azure.com/eventgrid created'
      echo 'dataflow.connectivity.iotoperations.azure.com/local-to-remote configured'
@@ -53,16 +54,9 @@ describe('applyWithKubectl', () => {
       files: files(),
       outDir: join(stubDir, 'out'),
       env: env(),
-      context: 'my-cluster',
     })
     assert.equal(result.applied, true)
-    assert.deepEqual(readFileSync(join(stubDir, 'argv'), 'utf8').trim().split('\n'), [
-      '--context',
-      'my-cluster',
-      'apply',
-      '-f',
-      '-',
-    ])
+    assert.deepEqual(readFileSync(join(stubDir, 'argv'), 'utf8').trim().split('\n'), ['apply', '-f', '-'])
     const stdin = readFileSync(join(stubDir, 'stdin'), 'utf8')
     assert.equal(
       stdin,
@@ -70,7 +64,7 @@ describe('applyWithKubectl', () => {
         .map((f) => f.content)
         .join('---\n'),
     )
-    assert.equal(result.command, 'kubectl --context my-cluster apply -f -')
+    assert.equal(result.command, 'kubectl apply -f -')
     assert.deepEqual(
       result.objects.map((o) => `${o.name}:${o.action}`),
       [
@@ -110,6 +104,23 @@ describe('applyWithKubectl', () => {
     assert.equal(crdExit, 5)
     assert.match(String(crdRemedy), /--crd-version v1beta1/)
     assert.deepEqual((await codeOf('down')).slice(0, 2), ['KUBECTL_UNREACHABLE', 5])
+  })
+
+  it('a kubectl that does not finish in time is stopped and reported as KUBECTL_TIMEOUT (not "exited with null")', async () => {
+    const started = Date.now()
+    await assert.rejects(
+      applyWithKubectl({files: files(), outDir: stubDir, env: env('slow'), timeoutInMs: 300}),
+      (e: unknown) => {
+        assert.ok(isAioBridgeError(e))
+        assert.equal(e.code, 'KUBECTL_TIMEOUT')
+        assert.equal(e.exitCode, 8)
+        assert.match(e.message, /did not finish within 0\.3s/)
+        assert.doesNotMatch(e.message, /null/)
+        assert.match(String(e.remedy), /kubectl get nodes/)
+        return true
+      },
+    )
+    assert.ok(Date.now() - started < 10_000, 'stopped at the bound, not when the stub ended')
   })
 
   it('parses kubectl apply output, including dry runs', () => {

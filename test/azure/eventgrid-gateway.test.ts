@@ -247,8 +247,20 @@ describe('EventGridGateway: waitForNamespace', () => {
       .get(NS_PATH)
       .query(API)
       .reply(200, exampleBody(NS_GET))
-    const ns = await new EventGridGateway(testArmClient()).waitForNamespace(SUB, RG, NS, 1)
+    const ns = await new EventGridGateway(testArmClient()).waitForNamespace(SUB, RG, NS)
     assert.equal(ns?.properties.topicSpacesConfiguration?.hostname, HOSTNAME)
+    scope.done()
+  })
+})
+
+describe('EventGridGateway.waitForNamespace ends on any final state', () => {
+  it('a namespace that ends CreateFailed is returned at once, not polled for half an hour', async () => {
+    const failed = exampleBody(NS_GET)
+    failed.properties.provisioningState = 'CreateFailed'
+    failed.properties.topicSpacesConfiguration.hostname = null
+    const scope = armScope().get(NS_PATH).query(API).reply(200, failed)
+    const ns = await new EventGridGateway(testArmClient()).waitForNamespace(SUB, RG, NS)
+    assert.equal(ns?.properties.provisioningState, 'CreateFailed')
     scope.done()
   })
 })

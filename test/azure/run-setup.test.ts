@@ -515,8 +515,52 @@ describe('runSetup against nock', () => {
       err.message,
       /^Permission denied to assign EventGrid TopicSpaces (Publisher|Subscriber) at \/subscriptions\//,
     )
-    assert.match(err.progress ?? '', /✔ Namespace exampleNamespaceName1: unchanged/)
+    assert.equal(err.progress, 'Nothing was changed in Azure.')
     scope.done()
+  })
+
+  it('one role failing stops the other role’s PrincipalNotFound waiting: no write after the failure is reported', async () => {
+    let subscriberPuts = 0
+    const scope = log.watch(armScope())
+    preflight(scope)
+      .get(NS_PATH)
+      .query(EG)
+      .reply(200, namespaceDone())
+      .get(TS_PATH)
+      .query(EG)
+      .reply(200, topicSpaceDone())
+      .get(`${TS_PATH}/providers/Microsoft.Authorization/roleAssignments`)
+      .query({...AUTHZ, $filter: `principalId eq '${PRINCIPAL}'`})
+      .reply(200, {value: []})
+      .put(raPath(PUBLISHER_NAME), roleAssignmentBody('publisher'))
+      .query(AUTHZ)
+      .delay(50)
+      .reply(403, armError('AuthorizationFailed', 'The client does not have authorization to perform action.'))
+    const subscriber = armScope()
+      .put(raPath(SUBSCRIBER_NAME), roleAssignmentBody('subscriber'))
+      .query(AUTHZ)
+      .reply(() => {
+        subscriberPuts++
+        return [400, armError('PrincipalNotFound', `Principal ${PRINCIPAL} does not exist in the directory.`)]
+      })
+      .persist()
+    const reporter = new RecordingReporter()
+    const err = await runSetup(testArmClient(), config(), reporter, {
+      ...OPTS,
+      // Without the stop, this would keep retrying for a minute after the 403.
+      principalRetryDelayInMs: 10,
+      principalWaitInMs: 60_000,
+    }).catch((e: unknown) => e)
+    const putsAtFailure = subscriberPuts
+    await new Promise((r) => setTimeout(r, 150))
+    subscriber.persist(false)
+    scope.done()
+    assert.equal((err as AioBridgeError).code, 'FORBIDDEN')
+    // Stopped at once: one or two tries, not the dozen a minute of doubling backoff from 10 ms would make.
+    assert.ok(putsAtFailure >= 1 && putsAtFailure <= 3, `${putsAtFailure} subscriber PUTs`)
+    assert.equal(subscriberPuts, putsAtFailure, 'no role PUT after the failure was reported')
+    const last = reporter.events.at(-1)
+    assert.equal(last?.kind, 'fail')
   })
 
   it('an existing namespace still provisioning: the hostname is read once it has finished', async () => {

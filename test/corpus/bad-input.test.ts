@@ -159,7 +159,19 @@ const CASES: Case[] = [
     exit: USAGE,
   },
   {name: 'unknown command', args: ['sandbox-of-doom'], code: 'USAGE_UNKNOWN_COMMAND', exit: USAGE},
-  {name: 'teardown: unknown argument', args: ['teardown', 'everything'], code: 'USAGE_UNKNOWN_FLAG', exit: USAGE},
+  {
+    name: 'teardown: unexpected argument',
+    args: ['teardown', 'everything'],
+    code: 'USAGE_UNEXPECTED_ARGUMENT',
+    exit: USAGE,
+  },
+  {
+    name: 'sandbox env: unexpected argument after a two-word command',
+    args: ['sandbox', 'env', 'extra'],
+    code: 'USAGE_UNEXPECTED_ARGUMENT',
+    exit: USAGE,
+  },
+  {name: 'sandbox: unknown subcommand', args: ['sandbox', 'nosuch'], code: 'USAGE_UNKNOWN_COMMAND', exit: USAGE},
   {
     name: 'teardown: not on a TTY without --yes, after setup',
     args: ['teardown'],
@@ -331,9 +343,12 @@ function humanCode(r: CliResult): {code?: string; exit?: number} {
   return m ? {code: m[1], exit: Number(m[2])} : {}
 }
 
-function jsonError(r: CliResult): {code?: string; exitCode?: number} {
+function jsonError(r: CliResult): {code?: string; exitCode?: number; message?: string; remedy?: string} {
   try {
-    return (JSON.parse(r.stdout) as {error?: {code?: string; exitCode?: number}}).error ?? {}
+    return (
+      (JSON.parse(r.stdout) as {error?: {code?: string; exitCode?: number; message?: string; remedy?: string}}).error ??
+      {}
+    )
   } catch {
     assert.fail(`--json output is not JSON:\n${r.stdout}\n${r.stderr}`)
   }
@@ -363,6 +378,14 @@ describe('bad-input corpus: every case gives its code and exit, no stack, no sec
     assert.ok(CASES.length >= 30)
     const commands = new Set(CASES.map((c) => (typeof c.args === 'function' ? c.args(ctx) : c.args)[0]))
     for (const c of ['render', 'setup', 'status', 'teardown', 'verify']) assert.ok(commands.has(c), c)
+  })
+
+  it('an unexpected argument names the longest command it follows and only the words after it', async () => {
+    const r = await runCli(['sandbox', 'env', 'extra', '--json'], {env: shared.env})
+    const err = jsonError(r)
+    assert.equal(err.code, 'USAGE_UNEXPECTED_ARGUMENT')
+    assert.match(String(err.message), /to 'sandbox env': extra$/)
+    assert.match(String(err.remedy), /aio-bridge sandbox env --help/)
   })
 
   it('docs/robustness.md lists every code of the corpus with its exit code', () => {

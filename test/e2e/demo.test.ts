@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict'
 import {execFileSync} from 'node:child_process'
+import {mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {describe, it} from 'node:test'
+import {runDemo} from '../../src/emulator/sandbox/demo.js'
+import type {AioBridgeError} from '../../src/errors.js'
 import {runCli, spawnCli} from '../helpers/cli.js'
 
 /** `aio-bridge demo` as a newcomer runs it: the whole tutorial against the local emulation, then nothing left. */
@@ -77,5 +82,44 @@ describe('aio-bridge demo', {timeout: 180_000}, () => {
       [],
       'no broker left behind',
     )
+  })
+
+  it("--json keeps the failed step's error in its own error (the step's output is not on the screen)", async () => {
+    // A CLI whose setup fails the way setup does under --json: the error object on stdout, exit 4.
+    const dir = await mkdtemp(join(tmpdir(), 'aio-bridge-demo-stub-'))
+    const bin = join(dir, 'run.js')
+    const stepError = {code: 'AZURE_FORBIDDEN', message: 'No permission.', remedy: 'Ask for a role.', exitCode: 4}
+    await writeFile(
+      bin,
+      `process.stdout.write(JSON.stringify({status: 4, error: ${JSON.stringify(stepError)}})); process.exitCode = 4\n`,
+    )
+    try {
+      const run = (json: boolean) =>
+        runDemo({
+          bin,
+          json,
+          count: 1,
+          teardown: false,
+          signal: new AbortController().signal,
+          note: () => {},
+          write: () => {},
+        })
+      await assert.rejects(run(true), (err: AioBridgeError) => {
+        assert.equal(err.code, 'DEMO_STEP_FAILED')
+        assert.equal(err.exitCode, 4)
+        assert.deepEqual(err.details?.stepError, stepError)
+        assert.match(err.message, /AZURE_FORBIDDEN/)
+        assert.doesNotMatch(`${err.message} ${err.remedy}`, /above/)
+        return true
+      })
+      // On a terminal the step's error was printed as it ran: "above" is right there.
+      await assert.rejects(run(false), (err: AioBridgeError) => {
+        assert.match(err.message, /above/)
+        assert.equal(err.details?.stepError, undefined)
+        return true
+      })
+    } finally {
+      await rm(dir, {recursive: true, force: true})
+    }
   })
 })

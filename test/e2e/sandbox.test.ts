@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict'
-import {mkdtemp, readFile, rm} from 'node:fs/promises'
+import {spawn} from 'node:child_process'
+import {existsSync} from 'node:fs'
+import {chmod, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import {request} from 'node:https'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
+import {freePort} from '../../src/emulator/mqtt/ports.js'
 import {expandTemplate, templateCovers} from '../../src/emulator/sandbox/authorization.js'
 import {resolveDestination} from '../../src/emulator/sandbox/destinations.js'
 import type {SandboxStateFile} from '../../src/emulator/sandbox/state-file.js'
+import {findSystemTool} from '../../src/emulator/sandbox/system-deps.js'
 import {type CliResult, runCli} from '../helpers/cli.js'
 
 /**
@@ -84,9 +88,20 @@ describe('sandbox up → setup → verify → status → teardown → down', {ti
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'aio-bridge-sandbox-test-'))
-    const up = await runCli(['sandbox', 'up', '--json'], {env: {AIO_BRIDGE_SANDBOX_DIR: dir}})
-    assert.equal(up.code, 0, up.stderr + up.stdout)
-    state = (JSON.parse(up.stdout) as {state: SandboxStateFile}).state
+    // A state file left behind whose pid now belongs to an unrelated live process: not a running sandbox.
+    const unrelated = spawn('sleep', ['60'], {stdio: 'ignore'})
+    try {
+      await writeFile(join(dir, 'state.json'), JSON.stringify(staleState(dir, unrelated.pid as number)))
+      const up = await runCli(['sandbox', 'up', '--json'], {env: {AIO_BRIDGE_SANDBOX_DIR: dir}})
+      assert.equal(up.code, 0, up.stderr + up.stdout)
+      assert.equal(JSON.parse(up.stdout).alreadyRunning, false, 'a stale state file is not a running sandbox')
+      assert.ok(!/[0-9a-f]{32}/.test(up.stdout) && !up.stdout.includes('controlKey'), 'no control key under --json')
+      assert.equal(alive(unrelated.pid), true)
+    } finally {
+      unrelated.kill()
+    }
+    // The control key is only in the state file (0600), which is where a client of the control API reads it.
+    state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as SandboxStateFile
     caPem = await readFile(state.caFile, 'utf8')
     env = {...state.env, AIO_BRIDGE_SANDBOX_DIR: dir, PATH: `${state.azDir}:${process.env.PATH ?? ''}`}
   })
@@ -102,6 +117,7 @@ describe('sandbox up → setup → verify → status → teardown → down', {ti
     const again = await runCli(['sandbox', 'up', '--json'], {env: {AIO_BRIDGE_SANDBOX_DIR: dir}})
     assert.equal(again.code, 0)
     assert.equal(JSON.parse(again.stdout).alreadyRunning, true)
+    assert.ok(!again.stdout.includes(state.arm.controlKey), 'the control key is never printed')
     const r = await runCli(['sandbox', 'env'], {env: {AIO_BRIDGE_SANDBOX_DIR: dir}})
     assert.equal(r.code, 0, r.stderr)
     for (const name of [
@@ -222,6 +238,85 @@ describe('sandbox up → setup → verify → status → teardown → down', {ti
     assert.equal(JSON.parse(again.stdout).wasRunning, false)
   })
 })
+
+describe('sandbox down and up with a state file that is not theirs', () => {
+  it('down signals nothing but this sandbox: a stale state naming a live unrelated process is removed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aio-bridge-sandbox-stale-'))
+    const unrelated = spawn('sleep', ['60'], {stdio: 'ignore'})
+    try {
+      await writeFile(join(dir, 'state.json'), JSON.stringify(staleState(dir, unrelated.pid as number)))
+      const down = await runCli(['sandbox', 'down', '--json'], {env: {AIO_BRIDGE_SANDBOX_DIR: dir}})
+      assert.equal(down.code, 0, down.stderr)
+      const r = JSON.parse(down.stdout) as {wasRunning: boolean; staleStateRemoved?: boolean}
+      assert.equal(r.wasRunning, false)
+      assert.equal(r.staleStateRemoved, true)
+      await new Promise((res) => setTimeout(res, 200))
+      assert.equal(alive(unrelated.pid), true, 'the unrelated process was not signalled')
+      assert.equal(existsSync(join(dir, 'state.json')), false, 'the stale state file is gone')
+      const env = await runCli(['sandbox', 'env', '--json'], {env: {AIO_BRIDGE_SANDBOX_DIR: dir}})
+      assert.equal(JSON.parse(env.stdout).error.code, 'SANDBOX_NOT_RUNNING')
+    } finally {
+      unrelated.kill()
+      await rm(dir, {recursive: true, force: true})
+    }
+  })
+
+  it('a sandbox stopped while starting stops the mosquitto it had started', {timeout: 60_000}, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aio-bridge-sandbox-abort-'))
+    const real = findSystemTool('mosquitto')
+    assert.ok(real, 'mosquitto is installed')
+    // mosquitto through a wrapper that moves it to another port (so the sandbox keeps waiting for it, as for a slow
+    // start) and, once it runs, signals the sandbox process: SIGTERM arrives while the sandbox is still starting, as
+    // when `sandbox up` gives up waiting or Ctrl-C reaches it.
+    const pidFile = join(dir, 'mosquitto.pid')
+    const wrapper = join(dir, 'mosquitto-wrapper')
+    const moved = join(dir, 'moved.conf')
+    await writeFile(
+      wrapper,
+      [
+        '#!/bin/sh',
+        `sed 's/^listener [0-9]*/listener ${await freePort()}/' "$2" > '${moved}'`,
+        `echo $$ > '${pidFile}'`,
+        'parent=$PPID',
+        '(sleep 1; kill -TERM $parent) &',
+        `exec '${real}' -c '${moved}'`,
+        '',
+      ].join('\n'),
+    )
+    await chmod(wrapper, 0o755)
+    try {
+      const up = await runCli(['sandbox', 'up', '--json'], {
+        env: {AIO_BRIDGE_SANDBOX_DIR: join(dir, 'state'), AIO_BRIDGE_MOSQUITTO: wrapper},
+      })
+      assert.equal(up.code, 5, up.stdout + up.stderr)
+      assert.equal(JSON.parse(up.stdout).error.code, 'SANDBOX_START_FAILED')
+      const mosquitto = Number.parseInt(await readFile(pidFile, 'utf8'), 10)
+      for (let i = 0; i < 100 && alive(mosquitto); i++) await new Promise((res) => setTimeout(res, 50))
+      const leftover = alive(mosquitto)
+      if (leftover) process.kill(mosquitto, 'SIGKILL')
+      assert.equal(leftover, false, 'the mosquitto started before the signal was stopped')
+    } finally {
+      await rm(dir, {recursive: true, force: true})
+    }
+  })
+})
+
+/** A state file as `sandbox up` writes it, naming `pid` for both the sandbox and its mosquitto. */
+function staleState(dir: string, pid: number): SandboxStateFile {
+  return {
+    dir,
+    caFile: join(dir, 'pki', 'ca.crt'),
+    arm: {url: 'https://127.0.0.1:1', controlKey: 'stale'},
+    local: {host: '127.0.0.1', port: 1, serverName: 'aio-broker', username: 'verify', passwordFile: 'x', pid},
+    eventGrid: {host: '127.0.0.1', port: 1, serverName: 'localhost'},
+    azDir: join(dir, 'az'),
+    logFile: join(dir, 'sandbox.log'),
+    env: {},
+    verifyArgs: [],
+    pid,
+    startedAt: new Date().toISOString(),
+  }
+}
 
 function alive(pid: number | undefined): boolean {
   if (!pid) return false

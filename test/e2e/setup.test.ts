@@ -149,6 +149,13 @@ describe('setup errors against the fake ARM', () => {
         const out = json(r.stdout)
         assert.equal(out.error.code, c.code)
         assert.ok(out.error.remedy, 'a remedy')
+        // Every blocker but a missing permission is found by the reads, before anything is written.
+        if (c.code !== 'FORBIDDEN') {
+          assert.deepEqual(
+            arm.emulator.requests.filter(isWrite).map((q) => `${q.method} ${q.path}`),
+            [],
+          )
+        }
         const human = await runCli(['setup', ...(c.args ?? [])], {env: arm.env})
         assert.equal(human.code, c.exit)
         assert.match(human.stderr, new RegExp(`code ${c.code}, exit ${c.exit}`))

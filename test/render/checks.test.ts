@@ -1,9 +1,10 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${inputTopic} in these strings is the dataflow's variable
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
+import {DEFAULTS} from '../../src/config/bridge-config.js'
 import {isAioBridgeError} from '../../src/errors.js'
 import {type BridgeModelFlags, buildBridgeModel} from '../../src/model/bridge-model.js'
-import {assertBridgeModel, checkBridgeModel} from '../../src/model/checks.js'
+import {assertBridgeModel, checkBridgeModel, resolveTopicTemplates} from '../../src/model/checks.js'
 import {intersectPatterns, patternsOverlap, resolveDestination, templatesCover} from '../../src/model/topics.js'
 
 const HOST = 'myns.westus2-1.ts.eventgrid.azure.net'
@@ -131,5 +132,24 @@ describe('topic algebra', () => {
     assert.equal(resolveDestination('x/${inputTopic.2}', 'a/+/c').pattern, 'x/+')
     assert.equal(resolveDestination('x/${inputTopic}/y', 'a/#').pattern, 'x/a/#')
     assert.deepEqual(resolveDestination('x/${inputTopic.4}', 'a/b').neverResolves, ['${inputTopic.4}'])
+  })
+})
+
+describe('resolveTopicTemplates (render’s --topic-template)', () => {
+  it('defaults to the config’s templates, removes repeats, and refuses what setup would refuse', () => {
+    assert.deepEqual(resolveTopicTemplates(undefined), DEFAULTS.topicTemplates)
+    assert.deepEqual(resolveTopicTemplates([]), DEFAULTS.topicTemplates)
+    assert.deepEqual(resolveTopicTemplates(['a/#', 'a/#', 'b/+']), ['a/#', 'b/+'])
+    const code = (given: string[]) => {
+      try {
+        resolveTopicTemplates(given)
+      } catch (err) {
+        assert.ok(isAioBridgeError(err))
+        return [err.code, (err.details as {flag?: string} | undefined)?.flag]
+      }
+      return undefined
+    }
+    assert.deepEqual(code(['a/#/b']), ['CONFIG_INVALID', '--topic-template'])
+    assert.deepEqual(code(Array.from({length: 11}, (_, i) => `t${i}/#`)), ['CONFIG_INVALID', '--topic-template'])
   })
 })

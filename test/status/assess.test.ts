@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 import {resourceGroupId, subscriptionId} from '../../src/azure/ids.js'
+import {buildBridgeModel} from '../../src/model/bridge-model.js'
 import {
   assessStatus,
   describeScope,
@@ -349,11 +350,51 @@ describe('assessStatus: the instance', () => {
     ])
   })
 
+  it('a missing provisioningState reads the same for the endpoint and a dataflow: provisioned (a Failed one is a gap)', () => {
+    const drop = (r: ReturnType<typeof endpoint>) => {
+      const {provisioningState: _s, ...properties} = r.properties ?? {}
+      return {...r, properties}
+    }
+    const o = good({
+      iotOps: {
+        instance: INSTANCE,
+        endpoint: drop(endpoint()),
+        dataflows: {
+          'local-to-remote': drop(dataflow('local-to-remote')),
+          'remote-to-local': dataflow('remote-to-local', {provisioningState: 'Failed'}),
+        },
+      },
+    })
+    const a = assessStatus(config(), o)
+    assert.equal(check(o, 'endpoint.exists').ok, true)
+    assert.equal(check(o, 'dataflow.local-to-remote').ok, true)
+    assert.deepEqual(a.gaps, ['dataflow.remote-to-local'])
+  })
+
+  it('--target kubernetes: the endpoint and dataflows are not checked in ARM (not a gap), and no fix deploys them there', () => {
+    const c = config({target: 'kubernetes'})
+    const a = assessStatus(c, good({iotOps: {instance: INSTANCE, dataflows: {}}}))
+    assert.equal(a.clean, true)
+    assert.deepEqual(a.skipped, [
+      'endpoint.exists',
+      'endpoint.host',
+      'dataflow.local-to-remote',
+      'dataflow.remote-to-local',
+    ])
+    for (const id of a.skipped)
+      assert.match(check(good(), id, c).detail, /kubectl get .*dataflows -n azure-iot-operations/)
+    const gap = assessStatus(c, good({namespace: undefined, iotOps: {instance: INSTANCE, dataflows: {}}}))
+    for (const x of gap.checks) if (x.fix?.startsWith('aio-bridge setup')) assert.match(x.fix, /--target kubernetes/)
+  })
+
   it('custom dataflow names come from the model', () => {
     const a = assessStatus(config({model: model()}), good())
     assert.ok(a.checks.some((c) => c.id === 'dataflow.local-to-remote'))
   })
 })
+
+// A literal `${inputTopic}` (a dataflow destination variable), which the shell must not expand.
+const INPUT_TOPIC_DESTINATION = ['factory/$', '{inputTopic}'].join('')
 
 describe('setupCommand and the table', () => {
   it('the fix command carries the inputs, a non-default topic space and --instance', () => {
@@ -362,6 +403,40 @@ describe('setupCommand and the table', () => {
       `aio-bridge setup --subscription ${SUB} -g rg-bridge -n eg-bridge -c arc-1 --topic-space ts2 --instance aio-9`,
     )
     assert.match(setupCommand(config({cluster: undefined})), /-c <cluster>/)
+  })
+
+  it('the fix command carries every non-default model flag, templates, sessions and target, quoted for a shell', () => {
+    const m = buildBridgeModel({
+      'endpoint-name': 'eg2',
+      profile: 'profile-2',
+      'local-source': 'plant/+/temp',
+      'remote-destination': INPUT_TOPIC_DESTINATION,
+      'remote-source': 'cmd/#',
+      'local-destination': 'tutorial/in',
+      'aio-api-version': '2025-10-01',
+    })
+    const cmd = setupCommand(
+      config({model: m, topicTemplates: ['factory/#', 'cmd/#'], maxClientSessions: 5, target: 'kubernetes'}),
+    )
+    for (const f of [
+      '--endpoint-name eg2',
+      '--profile profile-2',
+      '--local-source plant/+/temp',
+      `--remote-destination '${INPUT_TOPIC_DESTINATION}'`,
+      "--remote-source 'cmd/#'",
+      '--local-destination tutorial/in',
+      '--aio-api-version 2025-10-01',
+      "--topic-template 'factory/#' --topic-template 'cmd/#'",
+      '--max-client-sessions 5',
+      '--target kubernetes',
+    ])
+      assert.ok(cmd.includes(f), `${f} in ${cmd}`)
+    // Defaults stay out, except where the check is about them.
+    assert.doesNotMatch(setupCommand(config()), /--(endpoint-name|profile|topic-template|max-client-sessions|target)/)
+    assert.match(
+      check(good({namespace: namespace({sessions: 1})}), 'namespace.sessions').fix ?? '',
+      /--max-client-sessions 3/,
+    )
   })
 
   it('formats a line per check, a fix under each gap, and the summary', () => {

@@ -75,6 +75,27 @@ describe('teardown against the fake ARM (spawned CLI)', () => {
     assert.match(out.kept[0].reason, /managed-by: aio-bridge/)
   })
 
+  it('a namespace setup made is kept when it also holds a topic space someone else made, even with a mistyped --topic-space', async () => {
+    await setup()
+    const nsId = arm.emulator.ids.namespace()
+    const theirs = arm.emulator.ids.topicSpace('factory')
+    arm.emulator.putResource({
+      id: theirs,
+      name: 'factory',
+      type: 'Microsoft.EventGrid/namespaces/topicSpaces',
+      properties: {provisioningState: 'Succeeded', topicTemplates: ['factory/#'], description: 'made by hand'},
+    })
+    for (const args of [['--topic-space', 'tutorail'], []]) {
+      const t = await runCli(['teardown', '--yes', '--json', ...args], {env: arm.env})
+      assert.equal(t.code, 0, t.stderr + t.stdout)
+      const kept = json(t.stdout).kept.find((k: {kind: string}) => k.kind === 'namespace')
+      assert.match(kept?.reason ?? '', /holds topic space 'factory'/, args.join(' '))
+      assert.ok(arm.emulator.getResource(nsId), 'the namespace is still there')
+      assert.ok(arm.emulator.getResource(theirs), 'their topic space is still there')
+    }
+    assert.equal(arm.emulator.getResource(arm.emulator.ids.topicSpace('tutorial')), undefined, 'ours went')
+  })
+
   it('not on a terminal and without --yes: exit 2 TEARDOWN_CONFIRM_REQUIRED, the list, and nothing deleted', async () => {
     await setup()
     const before = ids()

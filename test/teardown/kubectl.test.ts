@@ -3,11 +3,9 @@ import {chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, afterEach, before, describe, it} from 'node:test'
-import {parse} from 'yaml'
 import type {AioBridgeError} from '../../src/errors.js'
-import {renderKubernetes} from '../../src/render/kubernetes.js'
-import {deleteWithKubectl, KUBECTL_DELETE_ARGS, parseKubectlDeleteOutput} from '../../src/teardown/kubectl-delete.js'
-import {reverseDocuments} from '../../src/teardown/observe.js'
+import {buildBridgeModel} from '../../src/model/bridge-model.js'
+import {deleteWithKubectl, parseKubectlDeleteOutput, parseKubectlNames} from '../../src/teardown/kubectl-delete.js'
 import {runTeardown} from '../../src/teardown/run-teardown.js'
 import {armError, armScope, isolateNetwork, testArmClient} from '../helpers/nock.js'
 import {model, NS_ID, RG, SUB, TS_ID} from './fixtures.js'
@@ -19,70 +17,78 @@ after(() => {
   for (const d of dirs) rmSync(d, {recursive: true, force: true})
 })
 
-/** A stand-in kubectl: records its arguments and stdin, prints `out` and exits with `code`. */
-function fakeKubectl(opts: {stdout?: string; stderr?: string; code?: number} = {}): {
+/**
+ * A stand-in kubectl for a cluster: `get -l …` prints `labelled`, `get` without a selector prints `all`, `delete` prints
+ * kubectl's line for each object named. Every call's arguments are recorded (one call per line, tab-separated).
+ * `fail` makes every call print `stderr` and exit 1.
+ */
+function fakeKubectl(opts: {labelled?: string[]; all?: string[]; stderr?: string; fail?: boolean} = {}): {
   dir: string
   path: string
-  args: () => string[]
-  stdin: () => string
+  calls: () => string[][]
 } {
   const dir = mkdtempSync(join(tmpdir(), 'aio-bridge-kubectl-'))
   dirs.push(dir)
   const path = join(dir, 'kubectl')
-  writeFileSync(join(dir, 'out.txt'), opts.stdout ?? '')
+  const labelled = opts.labelled ?? []
+  writeFileSync(join(dir, 'labelled.txt'), labelled.map((l) => `${l}\n`).join(''))
+  writeFileSync(join(dir, 'all.txt'), (opts.all ?? labelled).map((l) => `${l}\n`).join(''))
   writeFileSync(join(dir, 'err.txt'), opts.stderr ?? '')
   writeFileSync(
     path,
-    `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a"; done > "${dir}/args.txt"\ncat > "${dir}/stdin.txt"\ncat "${dir}/out.txt"\ncat "${dir}/err.txt" >&2\nexit ${opts.code ?? 0}\n`,
+    `#!/bin/sh
+d="${dir}"
+(IFS="$(printf '\\t')"; printf '%s\\n' "$*") >> "$d/calls.txt"
+cat > /dev/null
+${opts.fail ? 'cat "$d/err.txt" >&2; exit 1' : ''}
+case "$1" in
+  get) case "$*" in *" -l "*) cat "$d/labelled.txt" ;; *) cat "$d/all.txt" ;; esac ;;
+  delete) for a in "$@"; do case "$a" in */*) printf '%s "%s" deleted\\n' "\${a%%/*}" "\${a#*/}" ;; esac; done ;;
+esac
+exit 0
+`,
   )
   chmodSync(path, 0o755)
   return {
     dir,
     path,
-    args: () => readFileSync(join(dir, 'args.txt'), 'utf8').split('\n').filter(Boolean),
-    stdin: () => readFileSync(join(dir, 'stdin.txt'), 'utf8'),
+    calls: () =>
+      readFileSync(join(dir, 'calls.txt'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('\t')),
   }
 }
 
-const DELETED = [
-  'dataflow.connectivity.iotoperations.azure.com "remote-to-local" deleted',
-  'dataflow.connectivity.iotoperations.azure.com "local-to-remote" deleted from azure-iot-operations namespace',
-  'dataflowendpoint.connectivity.iotoperations.azure.com "eventgrid" deleted',
-].join('\n')
+const L2R = 'dataflow.connectivity.iotoperations.azure.com/local-to-remote'
+const R2L = 'dataflow.connectivity.iotoperations.azure.com/remote-to-local'
+const EP = 'dataflowendpoint.connectivity.iotoperations.azure.com/eventgrid'
+const KINDS = 'dataflows.connectivity.iotoperations.azure.com,dataflowendpoints.connectivity.iotoperations.azure.com'
 
-describe('kubectl delete', () => {
-  it('parses both kubectl output forms (with and without "from <ns> namespace")', () => {
+describe('kubectl get and delete', () => {
+  it('parses both kubectl delete output forms (with and without "from <ns> namespace")', () => {
+    const out = [
+      'dataflow.connectivity.iotoperations.azure.com "remote-to-local" deleted',
+      'dataflow.connectivity.iotoperations.azure.com "local-to-remote" deleted from azure-iot-operations namespace',
+      'dataflowendpoint.connectivity.iotoperations.azure.com "eventgrid" deleted',
+    ].join('\n')
     assert.deepEqual(
-      parseKubectlDeleteOutput(`${DELETED}\nwarning: something\n`).map((o) => o.name),
+      parseKubectlDeleteOutput(`${out}\nwarning: something\n`).map((o) => o.name),
       ['remote-to-local', 'local-to-remote', 'eventgrid'],
     )
     assert.deepEqual(parseKubectlDeleteOutput(''), [])
+    assert.deepEqual(parseKubectlNames(`${L2R}\nNo resources found\n`), [L2R])
   })
 
-  it('reverses the manifest so the dataflows go before the endpoint they use', () => {
-    const docs = reverseDocuments(renderKubernetes(model()))
-      .split(/^---$/m)
-      .map((d) => parse(d) as {kind: string; metadata: {name: string}})
-    assert.deepEqual(
-      docs.map((d) => `${d.kind}/${d.metadata.name}`),
-      ['Dataflow/remote-to-local', 'Dataflow/local-to-remote', 'DataflowEndpoint/eventgrid'],
-    )
-  })
-
-  it('runs kubectl with an argument array and the manifest on stdin', async () => {
-    const k = fakeKubectl({stdout: DELETED})
-    const r = await deleteWithKubectl({kubectl: k.path, manifest: 'kind: Dataflow\n'})
-    assert.deepEqual(k.args(), [...KUBECTL_DELETE_ARGS])
-    assert.deepEqual(k.args(), ['delete', '--ignore-not-found', '-f', '-'])
-    assert.equal(k.stdin(), 'kind: Dataflow\n')
-    assert.equal(r.deleted.length, 3)
+  it('deletes by kind/name with an argument array, nothing on stdin', async () => {
+    const k = fakeKubectl()
+    const r = await deleteWithKubectl({kubectl: k.path, refs: [L2R, EP]})
+    assert.deepEqual(k.calls(), [['delete', '-n', 'azure-iot-operations', '--ignore-not-found', L2R, EP]])
+    assert.equal(r.deleted.length, 2)
   })
 
   for (const [stderr, code] of [
-    [
-      'error: resource mapping not found for name: "eventgrid": no matches for kind "DataflowEndpoint"',
-      'KUBECTL_CRD_MISSING',
-    ],
+    ['error: the server doesn\'t have a resource type "dataflows"', 'KUBECTL_CRD_MISSING'],
     [
       'The connection to the server localhost:8080 was refused - did you specify the right host or port?\nUnable to connect to the server',
       'KUBECTL_UNREACHABLE',
@@ -93,10 +99,10 @@ describe('kubectl delete', () => {
     ],
     ['error: something else', 'KUBECTL_DELETE_FAILED'],
   ] as const) {
-    it(`kubectl failing with "${stderr.slice(0, 40)}…" → ${code}`, async () => {
-      const k = fakeKubectl({stderr, code: 1})
+    it(`kubectl delete failing with "${stderr.slice(0, 40)}…" → ${code}`, async () => {
+      const k = fakeKubectl({stderr, fail: true})
       await assert.rejects(
-        deleteWithKubectl({kubectl: k.path, manifest: 'x'}),
+        deleteWithKubectl({kubectl: k.path, refs: [EP]}),
         (e: AioBridgeError) => e.code === code && typeof e.remedy === 'string',
       )
     })
@@ -113,52 +119,107 @@ describe('teardown --target kubernetes (nock + a stand-in kubectl)', () => {
     target: 'kubernetes' as const,
     keepNamespace: true,
   }
-
-  it('kubectl delete first, with the rendered objects in deletion order; no ARM dataflow calls', async () => {
-    const k = fakeKubectl({stdout: DELETED})
+  const azureGone = () => {
     const scope = armScope()
     scope.get(NS_ID).query(EG).reply(404, armError('ResourceNotFound', 'gone'))
     scope.get(TS_ID).query(EG).reply(404, armError('ResourceNotFound', 'gone'))
+    return scope
+  }
+
+  it('reads the cluster with and without the label, deletes only labelled objects (dataflows first), keeps the rest', async () => {
+    const k = fakeKubectl({
+      labelled: [R2L, L2R],
+      all: [L2R, R2L, EP, 'dataflow.connectivity.iotoperations.azure.com/theirs'],
+    })
+    const scope = azureGone()
     const r = await runTeardown(testArmClient(), config, {model: model(), env: {PATH: `${k.dir}:/usr/bin:/bin`}})
     scope.done()
     assert.deepEqual(
       r.deletions.map((d) => [d.kind, d.outcome]),
       [['kubernetesObjects', 'deleted']],
     )
-    const kinds = k
-      .stdin()
-      .split(/^---$/m)
-      .map((d) => (parse(d) as {kind: string}).kind)
-    assert.deepEqual(kinds, ['Dataflow', 'Dataflow', 'DataflowEndpoint'])
+    const calls = k.calls()
+    assert.deepEqual(
+      calls.filter((c) => c[0] === 'get').sort(),
+      [
+        ['get', KINDS, '-n', 'azure-iot-operations', '-l', 'app.kubernetes.io/managed-by=aio-bridge', '-o', 'name'],
+        ['get', KINDS, '-n', 'azure-iot-operations', '-o', 'name'],
+      ].sort(),
+    )
+    // The endpoint carries no label: it is not deleted, and is listed as kept; another dataflow is not ours to list.
+    assert.deepEqual(
+      calls.filter((c) => c[0] === 'delete'),
+      [['delete', '-n', 'azure-iot-operations', '--ignore-not-found', L2R, R2L]],
+    )
+    assert.deepEqual(
+      r.kept.map((x) => [x.kind, x.name]),
+      [['dataflowEndpoint', 'eventgrid']],
+    )
+    assert.match(r.kept[0]?.reason ?? '', /without the label/)
   })
 
-  it('nothing left in the cluster: kubectl prints nothing, the step is "already gone"', async () => {
-    const k = fakeKubectl({stdout: ''})
-    const scope = armScope()
-    scope.get(NS_ID).query(EG).reply(404, armError('ResourceNotFound', 'gone'))
-    scope.get(TS_ID).query(EG).reply(404, armError('ResourceNotFound', 'gone'))
+  it('kinds carry no version: --crd-version changes nothing kubectl is asked (a v1beta1 cluster needs no flag)', async () => {
+    const k = fakeKubectl({labelled: [EP]})
+    const scope = azureGone()
+    await runTeardown(testArmClient(), config, {
+      model: model(),
+      crdVersion: 'v1beta1',
+      env: {PATH: `${k.dir}:/usr/bin:/bin`},
+    })
+    scope.done()
+    for (const c of k.calls()) assert.ok(!c.join(' ').match(/\/v1|\.v1/), c.join(' '))
+  })
+
+  it('nothing labelled in the cluster: no kubectl delete, nothing to do', async () => {
+    const k = fakeKubectl({labelled: [], all: []})
+    const scope = azureGone()
     const r = await runTeardown(testArmClient(), config, {model: model(), env: {PATH: `${k.dir}:/usr/bin:/bin`}})
     scope.done()
-    assert.equal(r.deletions[0]?.outcome, 'already-gone')
+    assert.deepEqual(r.deletions, [])
+    assert.ok(!k.calls().some((c) => c[0] === 'delete'))
   })
 
-  it('without kubectl: KUBECTL_NOT_FOUND before anything is deleted; a dry run still lists', async () => {
+  it('kubectl cannot read the cluster: its error (KUBECTL_UNREACHABLE), nothing deleted', async () => {
+    const k = fakeKubectl({stderr: 'The connection to the server localhost:8080 was refused', fail: true})
+    const scope = azureGone()
+    await assert.rejects(
+      runTeardown(testArmClient(), config, {model: model(), env: {PATH: `${k.dir}:/usr/bin:/bin`}}),
+      (e: AioBridgeError) => e.code === 'KUBECTL_UNREACHABLE',
+    )
+    scope.done()
+    assert.ok(!k.calls().some((c) => c[0] === 'delete'))
+  })
+
+  it('without kubectl: KUBECTL_NOT_FOUND before anything is deleted, its remedy keeps the model flags; a dry run still lists', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'aio-bridge-nokubectl-'))
     dirs.push(empty)
+    const custom = buildBridgeModel({
+      'endpoint-name': 'eg2',
+      'local-source': 'plant/#',
+      'aio-api-version': '2025-10-01',
+    })
     for (const dryRun of [true, false]) {
-      const scope = armScope()
-      scope.get(NS_ID).query(EG).reply(404, armError('ResourceNotFound', 'gone'))
-      scope.get(TS_ID).query(EG).reply(404, armError('ResourceNotFound', 'gone'))
-      const run = runTeardown(testArmClient(), config, {model: model(), env: {PATH: empty}, dryRun})
+      const scope = azureGone()
+      const run = runTeardown(testArmClient(), config, {
+        model: custom,
+        crdVersion: 'v1beta1',
+        env: {PATH: empty},
+        dryRun,
+      })
       if (dryRun) {
         const r = await run
         assert.match(r.notes.join(), /kubectl is not on PATH/)
         assert.equal(r.deletions[0]?.outcome, 'would-delete')
       } else {
-        await assert.rejects(
-          run,
-          (e: AioBridgeError) => e.code === 'KUBECTL_NOT_FOUND' && /kubectl delete/.test(e.remedy ?? ''),
-        )
+        await assert.rejects(run, (e: AioBridgeError) => {
+          assert.equal(e.code, 'KUBECTL_NOT_FOUND')
+          const remedy = e.remedy ?? ''
+          assert.match(remedy, /aio-bridge teardown .*--target kubernetes/)
+          assert.match(remedy, /aio-bridge render -f kubernetes --crd-version v1beta1 /)
+          for (const f of ['--endpoint-name eg2', "--local-source 'plant/#'", '--aio-api-version 2025-10-01'])
+            assert.equal(remedy.split(f).length - 1, 2, `${f} in both the teardown and the render command: ${remedy}`)
+          return true
+        })
       }
       scope.done()
     }

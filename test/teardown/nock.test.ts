@@ -59,6 +59,10 @@ function reads(
   present: {
     ns?: boolean
     ts?: boolean
+    /** The namespace's topic spaces (default: the one setup made, when `ts`). */
+    topicSpaces?: unknown[]
+    /** false: the test answers the topic space list itself. */
+    listed?: boolean
     roles?: unknown[]
     deployment?: boolean
     resources?: boolean
@@ -74,6 +78,12 @@ function reads(
     .get(TS_ID)
     .query(EG)
     .reply(p.ts ? 200 : 404, p.ts ? topicSpace() : armError('ResourceNotFound', 'gone'))
+  if (p.ns && p.listed !== false) {
+    scope
+      .get(`${NS_ID}/topicSpaces`)
+      .query(EG)
+      .reply(200, {value: p.topicSpaces ?? (p.ts ? [topicSpace()] : [])})
+  }
   if (p.ts) {
     scope
       .get(ROLES_PATH)
@@ -374,6 +384,23 @@ describe('teardown against ARM (nock)', () => {
       r.deletions.map((d) => d.kind),
       ['namespace'],
     )
+  })
+
+  it('reads every page of the namespace’s topic spaces: one someone else made, on page 2, keeps the namespace', async () => {
+    const scope = reads(armScope(), {ts: false, deployment: false, resources: false, listed: false})
+    const theirs = {...topicSpace({managed: false}), id: `${NS_ID}/topicSpaces/factory`, name: 'factory'}
+    scope
+      .get(`${NS_ID}/topicSpaces`)
+      .query(EG)
+      .reply(200, {value: [], nextLink: `https://management.azure.com${NS_ID}/topicSpaces?page=2`})
+    scope
+      .get(`${NS_ID}/topicSpaces`)
+      .query({page: '2'})
+      .reply(200, {value: [theirs]})
+    const r = await runTeardown(testArmClient(), config(), {model: model()})
+    scope.done()
+    assert.deepEqual(r.deletions, [])
+    assert.match(r.kept.find((k) => k.kind === 'namespace')?.reason ?? '', /holds topic space 'factory'/)
   })
 
   it('assignment names are the ones setup derives (a sanity link to ids.ts)', () => {

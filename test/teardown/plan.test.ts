@@ -3,6 +3,7 @@ import {describe, it} from 'node:test'
 import {MANAGED_TAG, ROLES, roleAssignmentName} from '../../src/azure/ids.js'
 import {
   isSetupRoleAssignment,
+  type KubernetesObject,
   type ObservedInstance,
   planTeardown,
   scopeOfAssignmentId,
@@ -177,6 +178,24 @@ describe('planTeardown: the namespace', () => {
     assert.match(plan.kept.find((k) => k.kind === 'namespace')?.reason ?? '', /holds topic space 'tutorial'/)
   })
 
+  it('a managed namespace holding another topic space someone made is kept, whatever --topic-space names', () => {
+    const theirs = {...topicSpace({managed: false}), id: `${NS_ID}/topicSpaces/factory`, name: 'factory'}
+    // --topic-space mistyped: the named one does not exist, so only the list shows what the namespace holds.
+    const plan = planTeardown(
+      config({topicSpace: 'tutorail'}),
+      afterSetup({topicSpace: undefined, topicSpaces: [topicSpace(), theirs]}),
+    )
+    assert.ok(!plan.deletions.some((d) => d.kind === 'namespace'))
+    const ns = plan.kept.find((k) => k.kind === 'namespace')
+    assert.match(ns?.reason ?? '', /holds topic space 'factory', which aio-bridge did not create/)
+    assert.doesNotMatch(ns?.reason ?? '', /'tutorial'/)
+  })
+
+  it('a managed namespace holding only aio-bridge’s topic spaces is deleted', () => {
+    const plan = planTeardown(config(), afterSetup({topicSpaces: [topicSpace()]}))
+    assert.ok(plan.deletions.some((d) => d.kind === 'namespace'))
+  })
+
   it('a managed namespace whose topic space is already gone is deleted', () => {
     assert.deepEqual(kinds({namespace: namespace(), roleAssignments: [], instances: []}), ['namespace:eg-bridge'])
   })
@@ -314,27 +333,59 @@ describe('planTeardown: dataflows and endpoint (ARM)', () => {
 })
 
 describe('planTeardown: dataflows and endpoint (kubernetes)', () => {
-  const kubernetes = {
+  const L2R = 'dataflow.connectivity.iotoperations.azure.com/local-to-remote'
+  const EP = 'dataflowendpoint.connectivity.iotoperations.azure.com/eventgrid'
+  const objects: KubernetesObject[] = [
+    {kind: 'Dataflow', name: 'local-to-remote', namespace: 'azure-iot-operations', ref: L2R},
+    {kind: 'DataflowEndpoint', name: 'eventgrid', namespace: 'azure-iot-operations', ref: EP},
+  ]
+  const kubernetes = (labelled: string[], all = labelled) => ({
     kubectl: '/usr/bin/kubectl',
-    manifest: 'kind: Dataflow\n',
-    objects: [
-      {kind: 'Dataflow', name: 'local-to-remote', namespace: 'azure-iot-operations'},
-      {kind: 'DataflowEndpoint', name: 'eventgrid', namespace: 'azure-iot-operations'},
-    ],
-  }
-  it('one kubectl delete first, then the Azure side; no ARM dataflow deletions', () => {
-    const plan = planTeardown(config({target: 'kubernetes'}), afterSetup({instances: undefined, kubernetes}))
-    assert.equal(plan.deletions[0]?.kind, 'kubernetesObjects')
-    assert.equal(plan.deletions[0]?.manifest, 'kind: Dataflow\n')
-    assert.equal(plan.deletions[0]?.kubectl, '/usr/bin/kubectl')
-    assert.ok(!plan.deletions.some((d) => d.kind === 'dataflow' || d.kind === 'deployment'))
-    assert.equal(plan.deletions.length, 5)
+    objects,
+    cluster: {labelled, all},
+  })
+  const plan = (k: TeardownObserved['kubernetes']) =>
+    planTeardown(config({target: 'kubernetes'}), afterSetup({instances: undefined, kubernetes: k}))
+
+  it('one kubectl delete first, of the labelled objects, then the Azure side; no ARM dataflow deletions', () => {
+    const p = plan(kubernetes([L2R, EP]))
+    assert.equal(p.deletions[0]?.kind, 'kubernetesObjects')
+    assert.deepEqual(
+      p.deletions[0]?.objects?.map((o) => o.ref),
+      [L2R, EP],
+    )
+    assert.equal(p.deletions[0]?.kubectl, '/usr/bin/kubectl')
+    assert.ok(!p.deletions.some((d) => d.kind === 'dataflow' || d.kind === 'deployment'))
+    assert.equal(p.deletions.length, 5)
+    assert.deepEqual(p.kept, [])
   })
 
-  it('without kubectl the step is still listed, with a note', () => {
-    const {kubectl: _k, ...noKubectl} = kubernetes
-    const plan = planTeardown(config({target: 'kubernetes'}), afterSetup({instances: undefined, kubernetes: noKubectl}))
-    assert.equal(plan.deletions[0]?.kubectl, undefined)
-    assert.match(plan.notes.join(), /kubectl is not on PATH/)
+  it('an object of the same name without aio-bridge’s label is kept and listed; the labelled one goes', () => {
+    const p = plan(kubernetes([L2R], [L2R, EP]))
+    assert.deepEqual(
+      p.deletions[0]?.objects?.map((o) => o.name),
+      ['local-to-remote'],
+    )
+    assert.deepEqual(
+      p.kept.map((k) => [k.kind, k.name]),
+      [['dataflowEndpoint', 'eventgrid']],
+    )
+    assert.match(p.kept[0]?.reason ?? '', /without the label app\.kubernetes\.io\/managed-by=aio-bridge/)
+  })
+
+  it('nothing labelled in the cluster: no kubectl step at all; absent objects are neither deleted nor kept', () => {
+    const p = plan(kubernetes([], [EP]))
+    assert.ok(!p.deletions.some((d) => d.kind === 'kubernetesObjects'))
+    assert.deepEqual(
+      p.kept.map((k) => k.name),
+      ['eventgrid'],
+    )
+  })
+
+  it('without kubectl the step is still listed (the cluster cannot be read), with a note', () => {
+    const p = plan({objects})
+    assert.equal(p.deletions[0]?.kind, 'kubernetesObjects')
+    assert.equal(p.deletions[0]?.kubectl, undefined)
+    assert.match(p.notes.join(), /kubectl is not on PATH/)
   })
 })

@@ -4,7 +4,15 @@ import {createServer} from 'node:net'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {freePort} from '../../src/emulator/mqtt/ports.js'
-import {type BridgeEmulation, errorDetails, localArgs, runCli, startBridgeEmulation} from '../helpers/mosquitto.js'
+import {
+  azStub,
+  type BridgeEmulation,
+  errorDetails,
+  localArgs,
+  runCli,
+  startBridgeEmulation,
+  stubDir,
+} from '../helpers/mosquitto.js'
 
 const PASSWORD = 'alice-Secret-pw-42'
 const FAST = ['--interval', '0.05', '--wait', '2']
@@ -142,6 +150,61 @@ describe('verify against mosquitto brokers and a relay', () => {
     } finally {
       await emu.startRelay()
     }
+  })
+})
+
+describe('verify refuses topics that would pass with the bridge dead', () => {
+  let emu: BridgeEmulation
+  before(async () => {
+    // No relay: nothing can come back through a bridge, so any pass would be the local echo.
+    emu = await startBridgeEmulation({local: {kind: 'mosquitto'}, relay: false})
+  })
+  after(async () => {
+    await emu?.stop()
+  })
+
+  it('--local-topic equal to --cloud-topic is invalid input (exit 2) before any connection', async () => {
+    const r = await runCli([
+      'verify',
+      ...localArgs(emu),
+      '--auth',
+      'anonymous',
+      '--local-topic',
+      'tutorial/cloud',
+      ...FAST,
+      '--json',
+    ])
+    assert.equal(r.code, 2, r.stdout + r.stderr)
+    assert.equal(r.json?.error?.code, 'VERIFY_TOPICS_SAME')
+    assert.equal(errorDetails(r).flag, '--cloud-topic')
+  })
+
+  it('the same topics are fine with --from-cloud, which does not publish locally', async () => {
+    // Fails later (no Event Grid here), but not on the topics.
+    const r = await runCli(
+      [
+        'verify',
+        ...localArgs(emu),
+        '--auth',
+        'anonymous',
+        '--local-topic',
+        'tutorial/cloud',
+        '--from-cloud',
+        '--event-grid-host',
+        '127.0.0.1',
+        '--event-grid-port',
+        String(await freePort()),
+        ...FAST,
+        '--json',
+      ],
+      {PATH: `${await stubDir({az: azStub('not-a-real-token')})}:${process.env.PATH}`},
+    )
+    assert.notEqual(r.json?.error?.code, 'VERIFY_TOPICS_SAME', r.stdout + r.stderr)
+    assert.equal(r.json?.error?.code, 'VERIFY_TCP')
+    // The remedy is Event Grid's, not the local broker's --host/--port.
+    const remedy = String((r.json?.error as {remedy?: string} | undefined)?.remedy)
+    assert.match(remedy, /8883|Event Grid/)
+    assert.doesNotMatch(remedy, /--host|--port|kubectl/)
   })
 })
 

@@ -139,6 +139,58 @@ describe('verify with K8S-SAT and OAUTH2-JWT (auth peer)', () => {
     assert.equal((errorDetails(r) as {hop: string}).hop, 'Event Grid')
   })
 
+  /** Runs verify and, once its client is connected and a message is back, has the broker drop it. */
+  const verifyWithDrop = async (reasonCode: number, beforeDrop: () => void = () => {}) => {
+    const mine = () => emu.local.peer?.connects.filter((c) => c.clientId.startsWith('aio-bridge-verify-')) ?? []
+    const already = mine().length
+    const run = runCli([
+      'verify',
+      ...localArgs(emu),
+      '--sat-file',
+      satFile,
+      '--count',
+      '6',
+      '--interval',
+      '0.5',
+      '--wait',
+      '3',
+      '--json',
+    ])
+    for (let i = 0; i < 200 && mine().length === already; i++) await new Promise((r) => setTimeout(r, 25))
+    // Between two publishes (0.5 s apart), so the drop loses nothing in flight.
+    await new Promise((r) => setTimeout(r, 1200))
+    beforeDrop()
+    emu.local.peer?.dropClients({reasonCode, only: (id) => id.startsWith('aio-bridge-verify-')})
+    return run
+  }
+
+  it('a server DISCONNECT (0x89) followed by a successful reconnect is a warning, not a failure', async () => {
+    const r = await verifyWithDrop(0x89)
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    const report = r.json as {received: number; reconnects: number; warnings: string[]}
+    assert.equal(report.received, 6)
+    assert.ok(report.reconnects >= 1, 'it reconnected')
+    assert.ok(
+      report.warnings.some((w) => /DISCONNECT 0x89/.test(w)),
+      JSON.stringify(report.warnings),
+    )
+  })
+
+  it('a server DISCONNECT whose reconnect is refused fails, naming the refusal (exit 24)', async () => {
+    const first = sat
+    try {
+      // The broker stops accepting the token: the reconnect gets CONNACK 0x87.
+      const r = await verifyWithDrop(0x87, () => {
+        sat = 'revoked'
+      })
+      assert.equal(r.code, 24, r.stdout + r.stderr)
+      assert.equal(r.json?.error?.code, 'VERIFY_AUTH')
+      assert.equal((errorDetails(r) as {reasonCode: number}).reasonCode, 0x87)
+    } finally {
+      sat = first
+    }
+  })
+
   it('reads the token file again when the client reconnects', async () => {
     const file = join(emu.dir, 'rotating-sat')
     const first = sat

@@ -2,8 +2,14 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 import {ExitCode} from '../../src/errors.js'
 import {decodePayload, encodePayload, RoundTripTracker} from '../../src/verify/correlation.js'
-import {classifyConnectError, connackError} from '../../src/verify/failures.js'
-import {chooseAuth, resolveTiming} from '../../src/verify/options.js'
+import {
+  classifyConnectError,
+  connackError,
+  EVENT_GRID_REMEDIES,
+  LOCAL_BROKER_REMEDIES,
+} from '../../src/verify/failures.js'
+import {tokenLifetimeMs} from '../../src/verify/kubectl.js'
+import {chooseAuth, parseGoDuration, resolveTiming, resolveTokenDuration} from '../../src/verify/options.js'
 import {toJUnit} from '../../src/verify/report.js'
 import type {VerifyReport} from '../../src/verify/run.js'
 import {latencyStats, percentile} from '../../src/verify/stats.js'
@@ -53,7 +59,7 @@ describe('correlation', () => {
 
 describe('failure classification', () => {
   const hop = {name: 'IoT Operations broker', host: 'aio-broker', port: 18883}
-  const hints = {caFlag: '--ca-file', serverNameFlag: '--tls-server-name', clientCertFlag: '--cert/--key'}
+  const hints = LOCAL_BROKER_REMEDIES
   const err = (code: string) => Object.assign(new Error(code), {code})
   it('maps DNS, TCP and TLS errors to their exit codes and TLS problems', () => {
     assert.equal(classifyConnectError(err('ENOTFOUND'), hop, 'tcp', hints).exitCode, ExitCode.verifyConnect)
@@ -71,6 +77,27 @@ describe('failure classification', () => {
       assert.equal(e.exitCode, ExitCode.verifyTls, code)
       assert.equal(e.details?.tlsProblem, problem, code)
     }
+  })
+  it('names the flags of the hop that failed: Event Grid remedies never point at the local broker flags', () => {
+    const eg = {name: 'Event Grid', host: 'ns.westeurope-1.ts.eventgrid.azure.net', port: 8883}
+    for (const code of [
+      'ENOTFOUND',
+      'ECONNREFUSED',
+      'SELF_SIGNED_CERT_IN_CHAIN',
+      'ERR_TLS_CERT_ALTNAME_INVALID',
+      'CERT_HAS_EXPIRED',
+      'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+      'ERR_SSL_WRONG_VERSION_NUMBER',
+    ]) {
+      const remedy = classifyConnectError(err(code), eg, 'tls', EVENT_GRID_REMEDIES).remedy ?? ''
+      assert.doesNotMatch(remedy, /--host\b|--port\b|--ca-file|--tls-server-name|--cert|aio-broker|kubectl/, code)
+    }
+    assert.match(
+      classifyConnectError(err('ENOTFOUND'), eg, 'tcp', EVENT_GRID_REMEDIES).remedy ?? '',
+      /--event-grid-host/,
+    )
+    assert.match(classifyConnectError(err('ENOTFOUND'), hop, 'tcp', hints).remedy ?? '', /--host/)
+    assert.doesNotMatch(connackError(0x8c, eg, 'Microsoft Entra token').remedy ?? '', /--sat-file|--username|--cert/)
   })
   it('names the CONNACK reason code', () => {
     const e = connackError(0x87, hop, 'K8S-SAT token')
@@ -96,6 +123,22 @@ describe('options', () => {
     assert.equal(resolveTiming({tls: true, rate: 200}).intervalMs, 5)
     assert.ok(resolveTiming({tls: true, count: 10_000, rate: 50}).timeoutMs > 200_000, 'timeout grows with a long run')
     assert.throws(() => resolveTiming({tls: true, 'local-topic': 'a/#'}), {code: 'CONFIG_INVALID'})
+  })
+  it('reads kubectl durations and refuses anything else (exit 2)', () => {
+    assert.equal(parseGoDuration('10m'), 600_000)
+    assert.equal(parseGoDuration('1h30m'), 5_400_000)
+    assert.equal(parseGoDuration('90s'), 90_000)
+    assert.equal(parseGoDuration('1.5h'), 5_400_000)
+    for (const bad of ['', '10', 'm', '10x', '0s', '10m ']) assert.equal(parseGoDuration(bad), undefined, bad)
+    assert.deepEqual(resolveTokenDuration(undefined), {duration: '10m', durationMs: 600_000})
+    assert.throws(() => resolveTokenDuration('ten minutes'), {code: 'CONFIG_INVALID', exitCode: ExitCode.usage})
+  })
+  it("takes a token's lifetime from its exp claim when the API server capped it", () => {
+    const jwt = (claims: object) => `h.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.s`
+    const now = 1_700_000_000_000
+    assert.equal(tokenLifetimeMs(jwt({exp: now / 1000 + 120}), 600_000, now), 120_000)
+    assert.equal(tokenLifetimeMs(jwt({exp: now / 1000 + 3600}), 600_000, now), 600_000)
+    assert.equal(tokenLifetimeMs('opaque', 600_000, now), 600_000)
   })
 })
 

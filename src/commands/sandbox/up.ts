@@ -5,7 +5,7 @@ import type {SandboxUpResult} from '../../emulator/sandbox/control.js'
 export default class SandboxUp extends BaseCommand {
   static override summary = 'Start the local emulation in the background and keep it running.'
   static override description =
-    `Starts one background process hosting the Resource Manager emulator, the IoT Operations and Event Grid broker stand-ins and the dataflow runner (see aio-bridge demo), and records its ports, process ids and CA in the state directory ($AIO_BRIDGE_SANDBOX_DIR, default ~/.aio-bridge/sandbox). Already running: reports it and changes nothing. Then: eval "$(aio-bridge sandbox env)".
+    `Starts one background process hosting the Resource Manager emulator, the IoT Operations and Event Grid broker stand-ins and the dataflow runner (see aio-bridge demo), and records its ports, process ids and CA in the state directory ($AIO_BRIDGE_SANDBOX_DIR, default ~/.aio-bridge/sandbox). Already running: reports it and changes nothing. The emulator's control key stays in the state file (mode 0600) and is never printed. Then: eval "$(aio-bridge sandbox env)".
 
 EXIT CODES
   0 running   5 mosquitto or openssl missing, or the emulation did not start`

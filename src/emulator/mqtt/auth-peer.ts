@@ -59,8 +59,11 @@ export interface AuthPeer {
   host: string
   port: number
   readonly connects: PeerConnectRecord[]
-  /** Closes every client connection (to test reconnects). */
-  dropClients(): void
+  /**
+   * Closes client connections (to test reconnects): every one, or those whose client id `only` accepts; with a
+   * `reasonCode`, a server DISCONNECT carrying it is sent first, as a broker shedding a client does.
+   */
+  dropClients(opts?: {reasonCode?: number; only?: (clientId: string) => boolean}): void
   stop(): Promise<void>
 }
 
@@ -217,8 +220,15 @@ export async function startAuthPeer(opts: AuthPeerOptions): Promise<AuthPeer> {
     host: '127.0.0.1',
     port,
     connects,
-    dropClients() {
-      for (const c of conns) c.socket.destroy()
+    dropClients(o = {}) {
+      for (const c of conns) {
+        if (o.only && !o.only(c.clientId)) continue
+        if (o.reasonCode === undefined || !c.connected) c.socket.destroy()
+        else {
+          send(c, {cmd: 'disconnect', reasonCode: o.reasonCode})
+          c.socket.end()
+        }
+      }
     },
     stop() {
       for (const c of conns) c.socket.destroy()

@@ -27,6 +27,8 @@ export interface MosquittoOptions {
   port?: number
   /** mosquitto binary (default: `mosquitto` on PATH, then /usr/sbin/mosquitto). */
   binary?: string
+  /** Aborted while waiting for it to listen: kill it and reject (the sandbox stopped while starting). */
+  signal?: AbortSignal
 }
 
 export interface MosquittoBroker {
@@ -41,7 +43,7 @@ export interface MosquittoBroker {
 }
 
 /** mosquitto's `$6$` password hash: base64(sha512(password ‖ salt)), as mosquitto_passwd writes it. */
-export function mosquittoPasswordLine(user: string, password: string): string {
+function mosquittoPasswordLine(user: string, password: string): string {
   const salt = randomBytes(12)
   const hash = createHash('sha512').update(password).update(salt).digest()
   return `${user}:$6$${salt.toString('base64')}$${hash.toString('base64')}`
@@ -57,7 +59,7 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
       return await startOnce(opts, dir, port)
     } catch (err) {
       lastError = err
-      if (opts.port !== undefined) break
+      if (opts.port !== undefined || opts.signal?.aborted) break
     }
   }
   throw lastError
@@ -127,7 +129,7 @@ async function startOnce(opts: MosquittoOptions, dir: string, port: number): Pro
     })
   })
   try {
-    await waitForPort('127.0.0.1', port, 10_000, () => !exited)
+    await waitForPort('127.0.0.1', port, 10_000, () => !exited && !opts.signal?.aborted)
   } catch (err) {
     if (!exited) child.kill('SIGKILL')
     await exitedPromise

@@ -20,7 +20,7 @@ export interface RelayRoute {
 /** The dataflow destination placeholder for the source topic. */
 const INPUT_TOPIC = '$' + '{inputTopic}'
 
-export const TUTORIAL_ROUTES: RelayRoute[] = [
+const TUTORIAL_ROUTES: RelayRoute[] = [
   {from: 'local', filter: 'tutorial/local', to: 'telemetry/aio'},
   {from: 'cloud', filter: 'telemetry/#', to: 'tutorial/cloud'},
 ]

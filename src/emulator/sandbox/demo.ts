@@ -132,7 +132,15 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       if (opts.signal.aborted || r.code === ExitCode.interrupted) throw interrupted()
       if (r.code !== 0) {
         keepDir = true
-        throw stepFailed(step, r.code, sandbox.logFile, await tail(sandbox.logFile), steps)
+        // Under --json the step's error is in its captured output, not on the screen: carry it in ours.
+        const stepError = opts.json ? (s.result as {error?: unknown} | undefined)?.error : undefined
+        throw stepFailed(step, r.code, {
+          logFile: sandbox.logFile,
+          log: await tail(sandbox.logFile),
+          steps,
+          json: opts.json,
+          stepError,
+        })
       }
     }
     return {ok: true, steps, roundTrip, durationMs: Date.now() - started}
@@ -154,15 +162,29 @@ function interrupted(): AioBridgeError {
   })
 }
 
-function stepFailed(step: string, code: number, logFile: string, log: string[], steps: DemoStep[]): AioBridgeError {
+function stepFailed(
+  step: string,
+  code: number,
+  o: {logFile: string; log: string[]; steps: DemoStep[]; json: boolean; stepError?: unknown},
+): AioBridgeError {
   const known = Object.values(ExitCode) as number[]
+  const e = o.stepError as {code?: unknown; message?: unknown} | undefined
+  const cause = typeof e?.code === 'string' ? `: ${e.code}${typeof e.message === 'string' ? ` ${e.message}` : ''}` : ''
   return new AioBridgeError(
     'DEMO_STEP_FAILED',
-    `The demo's ${step} step failed with exit code ${code} (its error is above).`,
+    o.json
+      ? `The demo's ${step} step failed with exit code ${code}${cause}`
+      : `The demo's ${step} step failed with exit code ${code} (its error is above).`,
     {
-      remedy: `Read the step's error above and the emulation's log ${logFile}; run a step by hand against a lasting emulation with aio-bridge sandbox up.`,
+      remedy: `Read the step's error (${o.json ? 'details.stepError' : 'above'}) and the emulation's log ${o.logFile}; run a step by hand against a lasting emulation with aio-bridge sandbox up.`,
       exitCode: (known.includes(code) ? code : ExitCode.unexpected) as ExitCodeValue,
-      details: {step, stepExitCode: code, sandboxLog: log, steps: steps.map(({step, exitCode}) => ({step, exitCode}))},
+      details: {
+        step,
+        stepExitCode: code,
+        ...(o.stepError === undefined ? {} : {stepError: o.stepError}),
+        sandboxLog: o.log,
+        steps: o.steps.map(({step, exitCode}) => ({step, exitCode})),
+      },
     },
   )
 }

@@ -30,6 +30,8 @@ export interface SandboxOptions {
   controlKey?: string
   /** Also write every log line here (default: `<dir>/sandbox.log`). */
   logFile?: string
+  /** Aborted while starting: stop what has started and reject (the daemon's SIGTERM during start). */
+  signal?: AbortSignal
 }
 
 /** What a client of the sandbox needs, JSON-safe (written to the state file by `sandbox up`). */
@@ -81,7 +83,12 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     for (const s of stops.reverse()) await s().catch(() => {})
     stops.length = 0
   }
+  // Checked after each part has started (and been added to `stops`), so an abort stops exactly what is running.
+  const checkAborted = () => {
+    if (opts.signal?.aborted) throw new Error('start interrupted (SIGTERM or SIGINT); stopped what had started')
+  }
   try {
+    checkAborted()
     const pki = await createPki(join(dir, 'pki'), {caName: 'aio-bridge sandbox CA', days: 30})
     const caPem = await readFile(pki.caCert, 'utf8')
     const [armCert, localCert, egCert] = await Promise.all([
@@ -99,6 +106,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       mqttHostname: (ns, loc) => `${ns.toLowerCase()}.${loc.replace(/\s+/g, '').toLowerCase()}-1.ts.eventgrid.sandbox`,
     })
     stops.push(() => emulator.stop())
+    checkAborted()
     log(`arm emulator at ${emulator.url}`)
 
     const seed = emulator.seed
@@ -121,8 +129,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       binary: mosquittoBinary,
       users: {verify: verifyPassword, dataflow: dataflowPassword},
       tls: {certFile: localCert.cert, keyFile: localCert.key, caFile: pki.caCert},
+      signal: opts.signal,
     })
     stops.push(() => localBroker.stop())
+    checkAborted()
     log(`IoT Operations broker (mosquitto pid ${localBroker.pid}) at 127.0.0.1:${localBroker.port}`)
 
     const eventGridBroker = await startEventGridBroker({
@@ -131,6 +141,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       log,
     })
     stops.push(() => eventGridBroker.stop())
+    checkAborted()
     log(`Event Grid broker at 127.0.0.1:${eventGridBroker.port}`)
 
     const runner = startDataflowRunner({
@@ -147,6 +158,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       log,
     })
     stops.push(() => runner.stop())
+    checkAborted()
 
     const env: Record<string, string> = {
       NODE_EXTRA_CA_CERTS: pki.caCert,

@@ -27,13 +27,3 @@ export async function readSandboxState(dir: string): Promise<SandboxStateFile | 
     return undefined
   }
 }
-
-export function isAlive(pid: number | undefined): boolean {
-  if (!pid) return false
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}

@@ -8,7 +8,7 @@ import {AioBridgeError, ExitCode} from '../../errors.js'
  * command instead of a broker that never comes up.
  */
 
-export const INSTALL_COMMAND = 'bash scripts/ensure-system-deps.sh   (or: sudo apt-get install -y mosquitto openssl)'
+const INSTALL_COMMAND = 'bash scripts/ensure-system-deps.sh   (or: sudo apt-get install -y mosquitto openssl)'
 
 /** `AIO_BRIDGE_<TOOL>` (a path) first, then PATH, then the sbin directories Debian installs mosquitto into. */
 export function findSystemTool(name: 'mosquitto' | 'openssl', env = process.env): string | undefined {
