@@ -1,6 +1,7 @@
 import type {TokenCredential} from '@azure/core-auth'
 import type {HttpClient, Pipeline} from '@azure/core-rest-pipeline'
 import type {AzureTarget} from '../config/bridge-config.js'
+import {CLOUDS, type CloudName} from '../config/clouds.js'
 import {tuningFromEnv} from '../config/tuning.js'
 import {AioBridgeError, ExitCode} from '../errors.js'
 import {fromAzureError} from './arm-errors.js'
@@ -449,7 +450,7 @@ export async function createArmClient(
   target: AzureTarget,
   opts: {credential?: TokenCredential; trace?: (line: string) => void} = {},
 ): Promise<ArmClient> {
-  const credential = opts.credential ?? (await createCredential())
+  const credential = opts.credential ?? (await createCredential(target.cloud))
   const tuning = tuningFromEnv()
   return new ArmClient({
     credential,
@@ -461,12 +462,20 @@ export async function createArmClient(
   })
 }
 
-let sharedCredential: TokenCredential | undefined
+const credentials = new Map<CloudName, TokenCredential>()
 
-/** One credential per process, shared by ARM, the Event Grid MQTT token and Azure Monitor. */
-export async function createCredential(): Promise<TokenCredential> {
-  if (sharedCredential) return sharedCredential
+/**
+ * One credential per cloud and process, shared by ARM, the Event Grid MQTT token and Azure Monitor. The cloud's
+ * authority host matters for service principals and workload identity (OIDC) outside the public cloud;
+ * AZURE_AUTHORITY_HOST, when set, still wins inside @azure/identity.
+ */
+export async function createCredential(cloud: CloudName = 'AzureCloud'): Promise<TokenCredential> {
+  const cached = credentials.get(cloud)
+  if (cached) return cached
   const {DefaultAzureCredential} = await import('@azure/identity')
-  sharedCredential = new DefaultAzureCredential()
-  return sharedCredential
+  const credential = new DefaultAzureCredential({
+    authorityHost: process.env.AZURE_AUTHORITY_HOST || CLOUDS[cloud].authorityHost,
+  })
+  credentials.set(cloud, credential)
+  return credential
 }

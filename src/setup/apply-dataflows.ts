@@ -71,8 +71,16 @@ export function containsDesired(actual: unknown, desired: unknown): boolean {
       desired.every((d, i) => containsDesired(actual[i], d))
     )
   }
+  // An empty settings object we send (systemAssignedManagedIdentitySettings: {}) may come back absent.
+  if (actual === undefined && Object.keys(desired).length === 0) return true
   if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return false
   return Object.entries(desired).every(([k, v]) => containsDesired((actual as Record<string, unknown>)[k], v))
+}
+
+/** Provisioned, or no state reported (some api-versions omit it): a Failed resource is redeployed, not kept. */
+function provisioned(r: {properties?: {provisioningState?: string}}): boolean {
+  const state = r.properties?.provisioningState
+  return state === undefined || state.toLowerCase() === 'succeeded'
 }
 
 /** What the ARM path reads before it can compare: the instance, its custom location, and what exists now. */
@@ -153,7 +161,7 @@ export async function applyDataflowsArm(
   const deployments = new DeploymentsGateway(arm)
   const base = {target: 'arm' as const, instance: instance.name, customLocation, deployment: name, resources: ids}
 
-  const same = existing.every((r, i) => r !== undefined && containsDesired(r.properties, desired[i]))
+  const same = existing.every((r, i) => r !== undefined && provisioned(r) && containsDesired(r.properties, desired[i]))
   const action: DataflowsAction = same ? 'unchanged' : existing.every((r) => r === undefined) ? 'create' : 'update'
   if (opts.dryRun) {
     if (same) return {...base, action, changes: []}

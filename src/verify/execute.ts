@@ -87,7 +87,7 @@ export async function executeVerify(f: VerifyCommandFlags, deps: ExecuteVerifyDe
 
     if (f['from-cloud'] || f.metrics) {
       const {createArmClient, createCredential} = await import('../azure/arm-client.js')
-      const credential = deps.credential ?? (await createCredential())
+      const credential = deps.credential ?? (await createCredential(target?.cloud))
       const arm = target ? await createArmClient(target, {credential, trace: deps.trace}) : undefined
       if (f['from-cloud']) {
         let host = f['event-grid-host']

@@ -159,6 +159,14 @@ describe('the dataflows step: pure parts', () => {
     )
     assert.equal(containsDesired({endpointType: 'Mqtt'}, desired), false)
     assert.equal(containsDesired({ops: [1, 2, 3]}, {ops: [1, 2]}), false)
+    // An empty object we send may come back absent: still the same.
+    assert.equal(
+      containsDesired(
+        {auth: {method: 'SystemAssignedManagedIdentity'}},
+        {auth: {method: 'SystemAssignedManagedIdentity', settings: {}}},
+      ),
+      true,
+    )
   })
 
   it('deploymentName is deterministic and within ARM’s 64 characters', () => {
