@@ -33,7 +33,8 @@ EXIT CODES
       default: 'arm',
     }),
     apply: Flags.boolean({
-      description: 'Apply the dataflows (--no-apply: write the files only)',
+      description:
+        'Apply the dataflows (--no-apply: write the target’s files, Bicep or Kubernetes YAML, and print the command)',
       allowNo: true,
       default: true,
     }),
@@ -75,14 +76,14 @@ EXIT CODES
       )
     }
     const tuning = (await import('../config/tuning.js')).tuningFromEnv()
-    const target = flags.apply ? (flags.target as 'arm' | 'kubernetes') : 'files'
     const options = {
       dryRun: flags['dry-run'],
       caller,
       pollIntervalInMs: tuning.pollIntervalInMs,
       principalRetryDelayInMs: tuning.retryDelayInMs,
       signal: this.abortController.signal,
-      dataflows: dataflowsStep(arm, config, flags, target, {
+      dataflows: dataflowsStep(arm, config, flags, flags.target as 'arm' | 'kubernetes', {
+        apply: flags.apply,
         outDir: flags['out-dir'],
         crdVersion: flags['crd-version'] as 'v1' | 'v1beta1',
         signal: this.abortController.signal,

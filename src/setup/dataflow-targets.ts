@@ -7,7 +7,7 @@ import {checkBridgeModel} from '../model/checks.js'
 import type {DataflowsDiscovery} from './apply-dataflows.js'
 import type {DataflowsStep} from './run-setup.js'
 
-export type DataflowTarget = 'arm' | 'kubernetes' | 'files'
+export type DataflowTarget = 'arm' | 'kubernetes'
 
 /**
  * The topic-map checks, before setup writes anything: with the hostname still unknown, everything but the hostname
@@ -33,18 +33,21 @@ export function preflightBridgeModel(config: BridgeConfig, modelFlags: BridgeMod
   return warnings.filter((w) => w.code !== 'HOSTNAME_PLACEHOLDER').map((w) => `${w.message} Fix: ${w.fix}`)
 }
 
-/** The dataflows step for the chosen target: ARM deployment, kubectl apply, or files only. */
+/**
+ * The dataflows step for the chosen target: an ARM deployment or kubectl apply; with `apply: false` the target's files
+ * (Bicep, or Kubernetes YAML) are written with the command that applies them.
+ */
 export function dataflowsStep(
   arm: ArmClient,
   config: BridgeConfig,
   modelFlags: BridgeModelFlags,
   target: DataflowTarget,
-  opts: {outDir: string; crdVersion?: 'v1' | 'v1beta1'; signal?: AbortSignal},
+  opts: {apply: boolean; outDir: string; crdVersion?: 'v1' | 'v1beta1'; signal?: AbortSignal},
 ): DataflowsStep {
   // Started by prepare() (a real run): the reads that need no hostname, beside the Event Grid steps.
   let discovered: Promise<DataflowsDiscovery> | undefined
   const step: DataflowsStep = async (hostname, ctx) => {
-    if (target === 'arm') {
+    if (target === 'arm' && opts.apply) {
       const {applyDataflowsArm} = await import('./apply-dataflows.js')
       const r = await applyDataflowsArm(arm, config, modelFlags, hostname, {
         dryRun: ctx.dryRun,
@@ -65,7 +68,8 @@ export function dataflowsStep(
         : ''
       return {
         title: `Dataflows on instance ${r.instance}: ${verb}${changes}`,
-        result: {...r},
+        // Like the other steps: what was done (created / updated / unchanged), or in a dry run what would be.
+        result: {...r, action: ctx.dryRun || r.action === 'unchanged' ? r.action : `${r.action}d`},
         changed: !ctx.dryRun && r.action !== 'unchanged',
       }
     }
@@ -73,18 +77,23 @@ export function dataflowsStep(
     const model = buildBridgeModel({...modelFlags, hostname})
     const format = target === 'kubernetes' ? 'kubernetes' : 'bicep'
     const files = renderFiles(model, {format, crdVersion: opts.crdVersion})
-    if (target === 'files' || ctx.dryRun) {
+    if (!opts.apply || ctx.dryRun) {
       // A dry run never runs kubectl: it only says what would be written and applied.
       if (ctx.dryRun)
         return {
-          title: `Dataflows: would write ${files.map((f) => f.name).join(', ')}`,
-          result: {target, files: files.map((f) => f.name)},
+          title: `Dataflows: would ${opts.apply ? 'apply' : 'write'} ${files.map((f) => f.name).join(', ')}`,
+          result: {target, applied: false, files: files.map((f) => f.name)},
           changed: false,
         }
       const paths = await writeRenderedFiles(files, opts.outDir)
+      const {bicepDeployCommand} = await import('../render/bicep.js')
+      const command =
+        format === 'kubernetes'
+          ? `kubectl apply ${paths.map((p) => `-f ${p}`).join(' ')}`
+          : bicepDeployCommand(model, paths[0]).replace('<RESOURCE_GROUP>', config.resourceGroup)
       return {
-        title: `Dataflows: files written to ${opts.outDir} (not applied)`,
-        result: {target, files: paths},
+        title: `Dataflows: written to ${opts.outDir}, not applied`,
+        result: {target, applied: false, files: paths, command},
         changed: false,
       }
     }
@@ -96,7 +105,7 @@ export function dataflowsStep(
       changed: r.objects.some((o) => o.action !== 'unchanged'),
     }
   }
-  if (target === 'arm') {
+  if (target === 'arm' && opts.apply) {
     step.prepare = () => {
       discovered = import('./apply-dataflows.js').then((m) => m.discoverDataflows(arm, config, modelFlags))
       return discovered

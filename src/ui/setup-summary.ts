@@ -23,23 +23,28 @@ export function formatSetupSummary(r: SetupResult, theme: Theme): string {
     ['hostname', r.hostname ?? theme.dim('(known once the namespace is provisioned)')],
   ]
   const df = r.dataflows as
-    | {target?: string; action?: string; instance?: string; files?: string[]; command?: string}
+    | {target?: string; action?: string; instance?: string; files?: string[]; command?: string; applied?: boolean}
     | undefined
+  const notApplied = df?.applied === false
   if (df) {
     const where = df.instance ? ` on instance ${df.instance}` : df.files ? ` → ${df.files.join(', ')}` : ''
-    rows.push(['dataflows', `${df.target}${df.action ? ` (${theme.action(df.action)})` : ''}${where}`])
+    const state = notApplied ? 'written, not applied' : df.action ? theme.action(df.action) : 'applied'
+    rows.push(['dataflows', `${df.target} (${state})${where}`])
     if (df.command) rows.push(['apply with', df.command])
   }
   const head = r.dryRun
     ? theme.bold('Dry run: nothing was changed. Planned:')
-    : theme.ok(theme.bold('The Event Grid side of the bridge is ready.'))
+    : df && !notApplied
+      ? theme.ok(theme.bold('The bridge is in place: Event Grid side and dataflows.'))
+      : theme.ok(theme.bold('The Event Grid side of the bridge is ready.'))
   const lines = [head, ...rows.map(([k, v]) => `  ${k.padEnd(12)} ${v}`)]
   for (const w of r.warnings) lines.push(theme.warn(`  warning: ${w}`))
   if (!r.dryRun) {
-    lines.push(
-      '',
-      theme.dim('Next: aio-bridge verify (in the cluster, or from here with --kubectl) proves the round trip.'),
-    )
+    const next =
+      df && !notApplied
+        ? 'Next: aio-bridge verify (in the cluster, or from here with --kubectl) proves the round trip.'
+        : 'Next: apply the dataflows (the command above, or aio-bridge setup without --no-apply), then aio-bridge verify.'
+    lines.push('', theme.dim(next))
   }
   return lines.join('\n')
 }

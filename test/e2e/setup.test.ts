@@ -36,7 +36,7 @@ describe('setup against the fake ARM (spawned CLI)', () => {
       ],
     )
     assert.equal(out.hostname, `${arm.env.EVENT_GRID_NAMESPACE}.${arm.env.LOCATION}-1.ts.eventgrid.azure.net`)
-    assert.equal(out.dataflows.action, 'create')
+    assert.equal(out.dataflows.action, 'created')
     assert.equal(out.dataflows.instance, 'aio-instance')
 
     const writes = arm.emulator.requests
@@ -86,7 +86,7 @@ describe('setup against the fake ARM (spawned CLI)', () => {
   it('human output in CI shows the task list and the summary, without colour codes', async () => {
     const r = await runCli(['setup'], {env: arm.env})
     assert.equal(r.code, 0, r.stderr)
-    assert.match(r.stdout, /The Event Grid side of the bridge is ready\./)
+    assert.match(r.stdout, /The bridge is in place: Event Grid side and dataflows\./)
     assert.match(r.stdout, /hostname\s+\S+\.ts\.eventgrid\.azure\.net/)
     assert.ok(!(r.stdout + r.stderr).includes(`${String.fromCharCode(27)}[`), 'no ANSI escape codes')
   })
@@ -209,7 +209,12 @@ describe('setup errors against the fake ARM', () => {
       const mine = out.roleAssignments.filter((a: {assignee: string}) => a.assignee === 'caller')
       assert.equal(mine.length, 2)
       assert.ok(mine.every((a: {principalId: string}) => a.principalId === arm.emulator.seed.callerPrincipalId))
-      assert.equal(out.dataflows.target, 'files')
+      assert.equal(out.dataflows.target, 'arm')
+      assert.equal((out.dataflows as unknown as {applied: boolean}).applied, false)
+      assert.match(
+        (out.dataflows as unknown as {command: string}).command,
+        /^az deployment group create --resource-group aio-bridge-rg --template-file \S+aio-bridge\.bicep/,
+      )
       // The stub az signs in a user: Event Grid's Entra sign-in takes only apps, so setup says so (human output).
       const human = await runCli(
         ['setup', '--grant-caller', '--no-apply', '--out-dir', `${arm.env.PATH.split(':')[0]}/out`],
@@ -282,6 +287,28 @@ describe('setup: the dataflow deployment against the fake ARM', () => {
           .map((q) => `${q.method} ${q.path.split('/').slice(-1)[0]}`),
         ['POST whatIf'],
       )
+    } finally {
+      await arm.stop()
+    }
+  })
+})
+
+describe('setup --no-apply writes the target’s files and the command to apply them', () => {
+  it('--target kubernetes --no-apply writes the Kubernetes YAML (with --crd-version) and prints kubectl apply', async () => {
+    const arm = await startFakeArm()
+    try {
+      const dir = `${arm.env.PATH.split(':')[0]}/k8s`
+      const r = await runCli(
+        ['setup', '--target', 'kubernetes', '--no-apply', '--crd-version', 'v1beta1', '--out-dir', dir],
+        {env: arm.env},
+      )
+      assert.equal(r.code, 0, r.stderr)
+      const yaml = await import('node:fs/promises').then((fs) => fs.readFile(`${dir}/aio-bridge.yaml`, 'utf8'))
+      assert.match(yaml, /apiVersion: connectivity\.iotoperations\.azure\.com\/v1beta1/)
+      assert.match(r.stdout, /kubectl apply -f \S+aio-bridge\.yaml/)
+      assert.match(r.stdout, /not applied/)
+      // No deployment and no kubectl: nothing was applied.
+      assert.ok(!arm.emulator.requests.some((q) => q.path.includes('/deployments/')))
     } finally {
       await arm.stop()
     }
