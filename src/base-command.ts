@@ -19,7 +19,9 @@ export abstract class BaseCommand extends Command {
   }
 
   protected readonly abortController = new AbortController()
-  private sigintHandler?: () => void
+  private sigintHandler?: (signal?: NodeJS.Signals) => void
+  /** Stopped by SIGTERM (a cancelled CI job) rather than Ctrl-C: exit 143 instead of 130. */
+  private terminated = false
 
   get debugEnabled(): boolean {
     return this.argv.includes('--debug')
@@ -41,9 +43,11 @@ export abstract class BaseCommand extends Command {
 
   protected override async init(): Promise<void> {
     await super.init()
-    // First Ctrl-C: finish the step in flight, then stop with a report. Second: stop now.
-    this.sigintHandler = () => {
-      if (this.abortController.signal.aborted) process.exit(ExitCode.interrupted)
+    // First Ctrl-C (or SIGTERM): finish the step in flight, then stop with a report. Second: stop now.
+    this.sigintHandler = (signal?: NodeJS.Signals) => {
+      if (signal === 'SIGTERM') this.terminated = true
+      if (this.abortController.signal.aborted)
+        process.exit(this.terminated ? ExitCode.terminated : ExitCode.interrupted)
       process.stderr.write('\nStopping after the step in flight (Ctrl-C again to stop now)…\n')
       this.abortController.abort()
     }
@@ -61,7 +65,7 @@ export abstract class BaseCommand extends Command {
 
   protected override async catch(err: Error & {exitCode?: number}): Promise<void> {
     const e: AioBridgeError = isAioBridgeError(err) ? err : toAioBridgeError(err)
-    process.exitCode = e.exitCode
+    process.exitCode = e.exitCode === ExitCode.interrupted && this.terminated ? ExitCode.terminated : e.exitCode
     if (this.jsonEnabled()) {
       process.stdout.write(`${redact(JSON.stringify({status: e.exitCode, error: e.toJSON()}, null, 2))}\n`)
       return

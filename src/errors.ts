@@ -23,6 +23,7 @@ export const ExitCode = {
   verifyNotAuthorized: 25,
   verifyTimeout: 26,
   interrupted: 130,
+  terminated: 143,
 } as const
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
@@ -36,7 +37,7 @@ export const exitCodeMeaning: Record<ExitCodeValue, string> = {
   4: 'permission denied by Azure: the message names the role that is missing',
   5: 'a prerequisite is missing: subscription, resource group, provider registration, cluster, IoT Operations extension or instance',
   6: 'conflict: a name is taken, a quota is reached, or a resource is in a state that blocks the change',
-  7: 'Azure kept failing (throttling or server errors outlasted the retries, or a long-running operation failed)',
+  7: 'Azure refused the request or kept failing (a 400 it names, throttling or server errors that outlasted the retries, or a failed long-running operation)',
   8: 'the dataflow deployment (ARM or kubectl) failed',
   10: 'status found a gap between Azure and what setup would make',
   20: 'verify: nothing came back: the bridge (dataflows or roles) is not passing messages',
@@ -47,6 +48,7 @@ export const exitCodeMeaning: Record<ExitCodeValue, string> = {
   25: 'verify: not authorized to publish or subscribe (PUBACK/SUBACK reason code)',
   26: 'verify: the run exceeded --timeout before it could finish',
   130: 'interrupted (Ctrl-C): the step in flight finished; re-run to continue',
+  143: 'terminated (SIGTERM, e.g. a cancelled CI job): as 130',
 }
 
 export interface AioBridgeErrorOptions {

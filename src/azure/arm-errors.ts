@@ -21,6 +21,8 @@ export interface AzureErrorLike {
   statusCode?: number
   code?: string
   details?: unknown
+  /** The request URL, when known (ArmRequestError): its resource path is the scope of a 403. */
+  path?: string
 }
 
 const CREDENTIAL_ERRORS = new Set([
@@ -35,7 +37,8 @@ export function looksLikeAzureError(err: unknown): err is AzureErrorLike {
   return err.name === 'RestError' || err.name === 'ArmRequestError' || CREDENTIAL_ERRORS.has(err.name)
 }
 
-export function fromAzureError(err: AzureErrorLike, ctx: AzureErrorContext = {}): AzureError {
+export function fromAzureError(err: AzureErrorLike, context: AzureErrorContext = {}): AzureError {
+  const ctx = {...context, scope: context.scope ?? scopeOf(err.path)}
   const status = err.statusCode
   const code = err.code ?? ''
   const armMessage = firstLine(err.message)
@@ -149,4 +152,20 @@ export function fromAzureError(err: AzureErrorLike, ctx: AzureErrorContext = {})
 
 function firstLine(message: string): string {
   return (message.split('\n')[0] ?? '').trim()
+}
+
+/** The resource a request addressed, as an ARM scope: the URL's path without a trailing collection or provider list. */
+function scopeOf(url: string | undefined): string | undefined {
+  if (!url) return undefined
+  let path: string
+  try {
+    path = new URL(url).pathname
+  } catch {
+    path = url.split('?')[0] ?? url
+  }
+  const parts = path.split('/').filter(Boolean)
+  // A list (…/roleAssignments, …/extensions) addresses its parent; so does …/providers/X in front of it.
+  if (parts.length % 2 === 1) parts.pop()
+  if (parts.at(-2)?.toLowerCase() === 'providers') parts.splice(-2, 2)
+  return parts.length ? `/${parts.join('/')}` : undefined
 }

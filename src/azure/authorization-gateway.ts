@@ -36,13 +36,6 @@ export type CreateRoleAssignmentResult =
 export class AuthorizationGateway {
   constructor(private readonly arm: ArmClient) {}
 
-  getRoleAssignment(scope: string, name: string): Promise<RoleAssignment | undefined> {
-    return this.arm.get<RoleAssignment>(
-      `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
-      API.authorization,
-    )
-  }
-
   /** Assignments for one principal that apply at the scope (at it, above it, or below it). */
   listRoleAssignmentsForPrincipal(scope: string, principalId: string): Promise<RoleAssignment[]> {
     return this.arm.listAll<RoleAssignment>(
@@ -99,10 +92,16 @@ export class AuthorizationGateway {
       } catch (err) {
         if (err instanceof ArmRequestError && err.statusCode === 409 && err.code === 'RoleAssignmentExists') {
           const hex = /existing role assignment is ([0-9a-f]{32})/i.exec(err.message)?.[1]
-          // ARM gives the existing name as 32 hex digits; role assignment names are GUIDs with dashes.
+          // ARM gives the existing name as 32 hex digits; role assignment names are GUIDs with dashes. Older answers
+          // leave it out: then the equivalent assignment is looked up, so the result never names one that is not there.
           const existingName = hex
             ? `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`.toLowerCase()
-            : undefined
+            : findEquivalentAssignment(
+                await this.listRoleAssignmentsForPrincipal(scope, principalId),
+                scope,
+                roleGuidOf(roleDefinitionId),
+                principalId,
+              )?.name
           return {outcome: 'exists', existingName}
         }
         if (err instanceof ArmRequestError && err.code === 'PrincipalNotFound') {

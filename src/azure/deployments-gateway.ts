@@ -54,16 +54,12 @@ export class DeploymentsGateway {
       })
     } catch (err) {
       if (err instanceof AioBridgeError && err.code === 'OPERATION_FAILED') {
-        throw new AioBridgeError(
-          'DEPLOYMENT_FAILED',
-          `Deployment '${name}' failed: ${err.message.replace(/^An Azure operation ended Failed\s*/, '')}`,
-          {
-            exitCode: ExitCode.deploymentFailed,
-            remedy: `See the details (az deployment group show -g ${rg} -n ${name} and az deployment operation group list -g ${rg} -n ${name}), fix the cause, and run setup again.`,
-            details: err.details,
-            cause: err,
-          },
-        )
+        throw new AioBridgeError('DEPLOYMENT_FAILED', deploymentFailure(name, err), {
+          exitCode: ExitCode.deploymentFailed,
+          remedy: `See the details (az deployment group show -g ${rg} -n ${name} and az deployment operation group list -g ${rg} -n ${name}), fix the cause, and run setup again.`,
+          details: err.details,
+          cause: err,
+        })
       }
       throw err
     }
@@ -108,4 +104,12 @@ export class DeploymentsGateway {
     }
     return res?.properties?.changes ?? res?.changes ?? []
   }
+}
+
+/** "Deployment 'x' failed: InvalidExtendedLocation: …" from the inner ARM errors, or the operation's own error. */
+function deploymentFailure(name: string, err: AioBridgeError): string {
+  const d = err.details as {armCode?: string; causes?: Array<{code?: string; message?: string}>} | undefined
+  const causes = (d?.causes ?? []).map((c) => `${c.code ?? '?'}: ${c.message ?? ''}`.trim())
+  const why = causes.length > 0 ? causes.join('; ') : err.message
+  return `Deployment '${name}' failed: ${why}`
 }

@@ -68,6 +68,8 @@ export function roleGuidOf(roleDefinitionIdValue: string): string {
   return (roleDefinitionIdValue.split('/').pop() ?? '').toLowerCase()
 }
 
+/** Resource ids compare without regard to case or to leading and trailing slashes (ARM gives both forms). */
 export function sameId(a: string | undefined, b: string | undefined): boolean {
-  return (a ?? '').replace(/\/+$/, '').toLowerCase() === (b ?? '').replace(/\/+$/, '').toLowerCase()
+  const norm = (x: string | undefined) => (x ?? '').replace(/^\/+|\/+$/g, '').toLowerCase()
+  return norm(a) === norm(b)
 }

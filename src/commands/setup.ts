@@ -12,8 +12,8 @@ export default class Setup extends BaseCommand {
     `Does the tutorial's steps in one safe, re-runnable command: an Event Grid namespace with MQTT enabled, a topic space, the IoT Operations extension's managed identity given the TopicSpaces Publisher and Subscriber roles on it, the namespace's MQTT hostname, and the IoT Operations dataflow endpoint and two dataflows (an ARM deployment by default, kubectl with --target kubernetes, files only with --no-apply). A second run with the same inputs changes nothing. Reads the tutorial's environment variables (SUBSCRIPTION_ID, RESOURCE_GROUP, LOCATION, EVENT_GRID_NAMESPACE, CLUSTER_NAME); flags override them.
 
 EXIT CODES
-  0 done   2 invalid input   3 not logged in   4 permission denied   5 prerequisite missing
-  6 conflict or quota   7 Azure kept failing   8 deployment failed   130 interrupted`
+  0 done   1 unexpected   2 invalid input   3 not logged in   4 permission denied   5 prerequisite missing
+  6 conflict or quota   7 Azure refused or kept failing   8 deployment failed   130 interrupted (143 on SIGTERM)`
   static override examples = [
     '<%= config.bin %> setup -g my-rg -n my-eg-namespace -c my-cluster --subscription 00000000-0000-0000-0000-000000000000',
     'export RESOURCE_GROUP=my-rg EVENT_GRID_NAMESPACE=my-eg CLUSTER_NAME=my-cluster SUBSCRIPTION_ID=…\n<%= config.bin %> setup --dry-run',
@@ -60,7 +60,8 @@ EXIT CODES
     const {flags} = await this.parse(Setup)
     const config = resolveBridgeConfig(flags, process.env)
     const {preflightBridgeModel, dataflowsStep} = await import('../setup/dataflow-targets.js')
-    for (const w of preflightBridgeModel(config, flags)) this.note(this.theme(process.stderr).warn(`warning: ${w}`))
+    // Printed with the summary, and returned under --json.
+    const mapWarnings = preflightBridgeModel(config, flags)
     const {createArmClient} = await import('../azure/arm-client.js')
     const {runSetup, setupSteps} = await import('../setup/run-setup.js')
     const {createListrReporter, pickRenderer} = await import('../ui/listr-reporter.js')
@@ -96,6 +97,7 @@ EXIT CODES
     } finally {
       await reporter.finish()
     }
+    result.warnings.push(...mapWarnings)
     const {formatSetupSummary} = await import('../ui/setup-summary.js')
     this.out(`\n${formatSetupSummary(result, this.theme())}`)
     return result

@@ -19,7 +19,7 @@ export default class Status extends BaseCommand {
     `Reads Azure (never writes) and checks: the namespace exists with MQTT enabled, enough sessions per client and a hostname; the topic space exists with the wanted templates; the cluster's IoT Operations identity (needs --cluster) holds TopicSpaces Publisher and Subscriber at the topic space or above (the table says where); the dataflow endpoint exists and points at <hostname>:8883; both dataflows exist, match the model and are provisioned (with --target kubernetes those two live in the cluster and are not checked here: kubectl get dataflows -n azure-iot-operations). Each gap comes with the command that closes it. Checks that cannot run (no --cluster, or a piece they depend on is missing) are shown as not checked.
 
 EXIT CODES
-  0 clean   10 at least one gap   2 invalid input   3 not logged in   4 permission denied   5 prerequisite missing   7 Azure kept failing`
+  0 clean   10 at least one gap   2 invalid input   3 not logged in   4 permission denied   5 prerequisite missing   7 Azure refused or kept failing`
   static override examples = [
     '<%= config.bin %> status -g my-rg -n my-eg-namespace -c my-cluster',
     '<%= config.bin %> status --json | jq ".gaps"',

@@ -13,7 +13,7 @@ export default class Teardown extends BaseCommand {
 
 EXIT CODES
   0 done (or nothing to delete, or answered no)   2 invalid input, or --yes needed   3 not logged in
-  4 permission denied   5 prerequisite missing (kubectl)   7 Azure kept failing   8 kubectl get/delete failed or timed out   130 interrupted`
+  4 permission denied   5 prerequisite missing (kubectl)   7 Azure refused or kept failing   8 kubectl get/delete failed or timed out   130 interrupted`
   static override examples = [
     '<%= config.bin %> teardown -g my-rg -n my-eg-namespace --dry-run',
     '<%= config.bin %> teardown -g my-rg -n my-eg-namespace --yes',

@@ -12,7 +12,7 @@ import {
   topicSpaceId,
 } from '../azure/ids.js'
 import type {BridgeConfig} from '../config/bridge-config.js'
-import {MAX_TOPIC_TEMPLATES} from '../config/rules.js'
+import {MAX_TOPIC_TEMPLATES, normalizeLocation} from '../config/rules.js'
 import {AzureError, ExitCode} from '../errors.js'
 
 /** The action a step takes. */
@@ -128,10 +128,6 @@ function isManagedNamespace(ns: EventGridNamespace | undefined): boolean {
   return ns?.tags?.[MANAGED_TAG.key] === MANAGED_TAG.value
 }
 
-function normalizeRegion(s: string): string {
-  return s.replace(/\s+/g, '').toLowerCase()
-}
-
 /** Pure: (config, observed Azure state) → what setup will do, step by step. Throws typed errors for blockers. */
 export function planSetup(config: BridgeConfig, observed: ObservedState, caller?: CallerPrincipal): SetupPlan {
   const sub = config.subscriptionId
@@ -149,7 +145,7 @@ export function planSetup(config: BridgeConfig, observed: ObservedState, caller?
     })
   }
   const warnings: string[] = []
-  const location = config.location ?? normalizeRegion(observed.resourceGroup.location)
+  const location = config.location ?? normalizeLocation(observed.resourceGroup.location)
 
   // Namespace: create if missing; otherwise change only what differs, and only upwards for the session limit.
   const nsId = namespaceId(sub, rg, config.namespace)
@@ -192,9 +188,9 @@ export function planSetup(config: BridgeConfig, observed: ObservedState, caller?
         `Namespace allows ${current} sessions per authentication name (more than --max-client-sessions ${config.maxClientSessions}); left as is.`,
       )
     }
-    if (config.location && normalizeRegion(ns.location) !== config.location) {
+    if (config.location && normalizeLocation(ns.location) !== config.location) {
       warnings.push(
-        `Namespace '${config.namespace}' is in ${normalizeRegion(ns.location)}, not ${config.location}; it is used where it is.`,
+        `Namespace '${config.namespace}' is in ${normalizeLocation(ns.location)}, not ${config.location}; it is used where it is.`,
       )
     }
     namespace = {

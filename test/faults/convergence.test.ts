@@ -152,6 +152,20 @@ describe('setup converges under faults (spawned CLI, fake ARM)', () => {
     })
   }
 
+  it('SIGTERM (a cancelled CI job) stops like Ctrl-C, with exit 143', async () => {
+    await withFakeArm({lroSettleMs: 200, latencyMs: 50}, async (fake) => {
+      let cli: SpawnedCli | undefined
+      const terminate = signalOnce(() => cli, 'SIGTERM')
+      onRequest(fake.emulator, (e) => {
+        if (isWrite(e)) terminate()
+      })
+      cli = spawnCli(['setup'], {env: fake.env})
+      const r = await cli.result
+      assert.equal(r.code, 143, r.stdout + r.stderr)
+      assert.match(r.stderr, /code INTERRUPTED/)
+    })
+  })
+
   for (const n of [1, SETUP_WRITES]) {
     it(`Ctrl-C while write ${n} is in flight: exit 130 after that step, then a re-run converges`, async () => {
       await withFakeArm({lroSettleMs: 200, latencyMs: 50}, async (fake, ids) => {
