@@ -4,10 +4,11 @@
  * waiting is counted in requests rather than in seconds. Figures only; nothing here asserts a time.
  *
  * THE LOWER BOUND (fresh world: nothing of the bridge exists). What each request needs from another one:
- *   reads      subscription, resource group, provider, namespace, topic space, cluster extensions: need nothing, so
- *              one round. (The role-assignment list needs the topic space and the principal: skipped, since the topic
- *              space does not exist.) The dataflow reads (instance list, then the endpoint and the two dataflows by
- *              the instance's name) need no hostname and nothing setup writes: they run beside the chain below.
+ *   reads      subscription, resource group, provider, namespace, topic space, cluster extensions, and the IoT
+ *              Operations instance list (setup checks the instance before its first write): need nothing, so one
+ *              round. (The role-assignment list needs the topic space and the principal: skipped, since the topic
+ *              space does not exist.) The endpoint and dataflow GETs need the instance's name but nothing setup
+ *              writes: they run beside the chain below.
  *   namespace  PUT needs the plan (all reads: setup checks everything before its first write), then P polls.
  *   topic      PUT needs the namespace provisioned (Event Grid refuses a child of a namespace still Creating), P polls.
  *   roles      the two PUTs need the topic space (their scope) and run together: one round.

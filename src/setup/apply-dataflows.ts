@@ -92,21 +92,22 @@ export interface DataflowsDiscovery {
   existing: Array<IotOpsResource | undefined>
 }
 
-/**
- * The reads that need no hostname (the instance, its custom location, the endpoint and dataflows as they are): setup
- * starts them beside its Event Grid steps, so only the deployment waits for the hostname.
- */
-export async function discoverDataflows(
+/** The IoT Operations instance the dataflows go to, and its custom location: what setup checks before any write. */
+export interface DataflowsTarget {
+  instance: IotOpsResource
+  customLocation: string
+}
+
+export async function findDataflowsTarget(
   arm: ArmClient,
   target: {subscriptionId: string; resourceGroup: string},
   modelFlags: BridgeModelFlags,
-): Promise<DataflowsDiscovery> {
-  const sub = target.subscriptionId
+): Promise<DataflowsTarget> {
   const rg = target.resourceGroup
   // Names and api-version only: they do not depend on the hostname.
   const probe = buildBridgeModel({...modelFlags, hostname: undefined})
   const iotOps = new IotOpsGateway(arm, probe.apiVersion)
-  const instance = pickInstance(await iotOps.listInstances(sub, rg), modelFlags.instance, rg)
+  const instance = pickInstance(await iotOps.listInstances(target.subscriptionId, rg), modelFlags.instance, rg)
   const customLocationId = instance.extendedLocation?.name
   if (!customLocationId) {
     throw new AzureError(
@@ -119,6 +120,21 @@ export async function discoverDataflows(
     )
   }
   const customLocation = modelFlags['custom-location'] ?? customLocationId.split('/').pop() ?? ''
+  return {instance, customLocation}
+}
+
+/** The endpoint and dataflows as they are now on that instance (undefined: absent): what the comparison needs. */
+export async function discoverDataflows(
+  arm: ArmClient,
+  target: {subscriptionId: string; resourceGroup: string},
+  modelFlags: BridgeModelFlags,
+  found?: Promise<DataflowsTarget>,
+): Promise<DataflowsDiscovery> {
+  const sub = target.subscriptionId
+  const rg = target.resourceGroup
+  const probe = buildBridgeModel({...modelFlags, hostname: undefined})
+  const iotOps = new IotOpsGateway(arm, probe.apiVersion)
+  const {instance, customLocation} = await (found ?? findDataflowsTarget(arm, target, modelFlags))
   const ids = [
     iotOps.endpointId(sub, rg, instance.name, probe.endpoint.name),
     ...probe.dataflows.map((df) => iotOps.dataflowId(sub, rg, instance.name, probe.profile, df.name)),

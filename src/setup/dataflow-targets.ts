@@ -107,8 +107,13 @@ export function dataflowsStep(
   }
   if (target === 'arm' && opts.apply) {
     step.prepare = () => {
-      discovered = import('./apply-dataflows.js').then((m) => m.discoverDataflows(arm, config, modelFlags))
-      return discovered
+      const m = import('./apply-dataflows.js')
+      // The instance gates setup's first write (prepare's promise); the endpoint and dataflow reads that follow it
+      // run beside the Event Grid steps and are awaited only by this step.
+      const found = m.then((x) => x.findDataflowsTarget(arm, config, modelFlags))
+      discovered = m.then((x) => x.discoverDataflows(arm, config, modelFlags, found))
+      discovered.catch(() => undefined)
+      return found
     }
   }
   return step
