@@ -60,7 +60,7 @@ const verify = await benchVerify(1000, {
     return r.maxRssMb
   },
 })
-const p50Ratio = verify.verifyP50 / verify.bareP50
+const p50Ratio = verify.p50Ratio
 const ms = (v: number) => `${v.toFixed(3)} ms`
 show('3. verify (local mosquitto, TLS → relay → cloud mosquitto → relay → local, QoS 1)', [
   {

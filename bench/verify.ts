@@ -11,6 +11,7 @@ import {spawn} from 'node:child_process'
 import {performance} from 'node:perf_hooks'
 import {pathToFileURL} from 'node:url'
 import {startBridgeEmulation} from '../src/emulator/mqtt/topology.js'
+import {encodePayload} from '../src/verify/correlation.js'
 import {runVerify} from '../src/verify/run.js'
 import {latencyStats} from '../src/verify/stats.js'
 import type {MqttEndpoint} from '../src/verify/transport.js'
@@ -21,6 +22,8 @@ export interface VerifyBenchResult {
   verifyP99: number
   bareP50: number
   bareP99: number
+  /** Median over the rounds of verify p50 / bare p50 within the round. */
+  p50Ratio: number
   verifyPerSecond: number
   mosquittoPerSecond: number
   /** Peak RSS of the spawned `aio-bridge verify` (MB) when `probe` was given. */
@@ -52,7 +55,7 @@ export async function benchVerify(
     // 1. Round trip: verify's client and a bare mqtt.js ping with the SAME pacing (one message every 2 ms, on a
     // schedule), interleaved over several rounds, median of the per-round p50s. A closed-loop ping (next message the
     // moment the last came back) keeps the event loop and CPU hot and is not the same measurement.
-    const ROUNDS = 5
+    const ROUNDS = 7
     const INTERVAL = 2
     const mqtt = await import('mqtt')
     const verifyRounds: Array<{p50: number; p99: number}> = []
@@ -90,7 +93,8 @@ export async function benchVerify(
         if (wait > 1) await new Promise((r) => setTimeout(r, wait))
         const back = new Promise<void>((resolve) => bare.once('message', () => resolve()))
         const t = performance.now()
-        await bare.publishAsync('tutorial/local', `ping ${i}`, {qos: 1})
+        // The same payload verify sends, so the two differ only in the client around it.
+        await bare.publishAsync('tutorial/local', encodePayload('bare', i), {qos: 1})
         await back
         samples.push(performance.now() - t)
       }
@@ -113,6 +117,8 @@ export async function benchVerify(
     out.verifyP50 = med(verifyRounds.map((r) => r.p50))
     out.verifyP99 = med(verifyRounds.map((r) => r.p99))
     out.bareP50 = med(bareRounds.map((r) => r.p50))
+    // Each round's two runs sit side by side in time: the median of their ratios cancels the machine's drift.
+    out.p50Ratio = med(verifyRounds.map((v, i) => v.p50 / (bareRounds[i]?.p50 ?? Number.NaN)))
     out.bareP99 = med(bareRounds.map((r) => r.p99))
     rows.push([
       `verify round trip (${ROUNDS} × ${N}, ${received} back, every ${INTERVAL} ms)`,
