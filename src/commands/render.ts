@@ -40,7 +40,8 @@ export default class Render extends BaseCommand {
   async run(): Promise<RenderResult> {
     const {flags} = await this.parse(Render)
     const {buildBridgeModel} = await import('../model/bridge-model.js')
-    const {assertBridgeModel, resolveTopicTemplates} = await import('../model/checks.js')
+    const {assertBridgeModel} = await import('../model/checks.js')
+    const {resolveTopicTemplates} = await import('../config/bridge-config.js')
     const {resolveRenderHostname} = await import('../model/hostname.js')
     const {checkEventGridName} = await import('../config/rules.js')
     const {renderFiles, stdoutText, writeRenderedFiles} = await import('../render/files.js')

@@ -165,19 +165,8 @@ export function resolveBridgeConfig(flags: BridgeFlags, env: Env, opts: {require
   sources.topicSpace = flags['topic-space'] === undefined ? 'default' : 'flag'
   check(checkEventGridName(topicSpace), 'Topic space name', topicSpace, '--topic-space')
 
-  const topicTemplates = flags['topic-template']?.length
-    ? [...new Set(flags['topic-template'])]
-    : DEFAULTS.topicTemplates
+  const topicTemplates = resolveTopicTemplates(flags['topic-template'])
   sources.topicTemplates = flags['topic-template']?.length ? 'flag' : 'default'
-  if (topicTemplates.length > MAX_TOPIC_TEMPLATES) {
-    throw new ConfigError(
-      'CONFIG_INVALID',
-      `${topicTemplates.length} topic templates given; a topic space holds at most ${MAX_TOPIC_TEMPLATES}.`,
-      `Pass --topic-template at most ${MAX_TOPIC_TEMPLATES} times (use a wildcard such as telemetry/# to cover more topics).`,
-      {flag: '--topic-template'},
-    )
-  }
-  for (const t of topicTemplates) check(checkTopicTemplate(t), 'Topic template', t, '--topic-template')
 
   const maxClientSessions = flags['max-client-sessions'] ?? DEFAULTS.maxClientSessions
   sources.maxClientSessions = flags['max-client-sessions'] === undefined ? 'default' : 'flag'
@@ -191,4 +180,22 @@ export function resolveBridgeConfig(flags: BridgeFlags, env: Env, opts: {require
   }
 
   return {...target, location, namespace, cluster, topicSpace, topicTemplates, maxClientSessions, sources}
+}
+
+/**
+ * `--topic-template` as given (repeats removed) or the tutorial's default, each checked against Event Grid's rules; a
+ * bad one is CONFIG_INVALID naming the flag. Used by setup's config and by commands that take only templates (render).
+ */
+export function resolveTopicTemplates(given: readonly string[] | undefined): string[] {
+  const templates = given?.length ? [...new Set(given)] : [...DEFAULTS.topicTemplates]
+  if (templates.length > MAX_TOPIC_TEMPLATES) {
+    throw new ConfigError(
+      'CONFIG_INVALID',
+      `${templates.length} topic templates given; a topic space holds at most ${MAX_TOPIC_TEMPLATES}.`,
+      `Pass --topic-template at most ${MAX_TOPIC_TEMPLATES} times (use a wildcard such as telemetry/# to cover more topics).`,
+      {flag: '--topic-template'},
+    )
+  }
+  for (const t of templates) check(checkTopicTemplate(t), 'Topic template', t, '--topic-template')
+  return templates
 }

@@ -1,5 +1,4 @@
 import {DEFAULTS} from '../config/bridge-config.js'
-import {checkTopicTemplate, MAX_TOPIC_TEMPLATES} from '../config/rules.js'
 import {ConfigError} from '../errors.js'
 import {type BridgeModel, type DataflowModel, destinationOf, LOCAL_ENDPOINT, sourceOf} from './bridge-model.js'
 import {destinationHasWildcard, intersectPatterns, resolveDestination, templatesCover} from './topics.js'
@@ -30,31 +29,6 @@ export interface CheckBridgeModelOptions {
   topicTemplates?: string[]
   /** The namespace's maximumClientSessionsPerAuthenticationName, when known. */
   maxClientSessions?: number
-}
-
-/**
- * `--topic-template` as given (repeats removed) or the tutorial's default, each checked by the rules setup applies;
- * a bad one is CONFIG_INVALID naming the flag. For commands that take templates without a whole BridgeConfig (render).
- */
-export function resolveTopicTemplates(given: readonly string[] | undefined): string[] {
-  const templates = given?.length ? [...new Set(given)] : [...DEFAULTS.topicTemplates]
-  if (templates.length > MAX_TOPIC_TEMPLATES) {
-    throw new ConfigError(
-      'CONFIG_INVALID',
-      `${templates.length} topic templates given; a topic space holds at most ${MAX_TOPIC_TEMPLATES}.`,
-      `Pass --topic-template at most ${MAX_TOPIC_TEMPLATES} times (use a wildcard such as telemetry/# to cover more topics).`,
-      {flag: '--topic-template'},
-    )
-  }
-  for (const t of templates) {
-    const problem = checkTopicTemplate(t)
-    if (problem)
-      throw new ConfigError('CONFIG_INVALID', `Topic template '${t}' ${problem}.`, 'Fix --topic-template.', {
-        flag: '--topic-template',
-        value: t,
-      })
-  }
-  return templates
 }
 
 /** The flag that sets a dataflow's source or destination topic. */

@@ -1,10 +1,10 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${inputTopic} in these strings is the dataflow's variable
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
-import {DEFAULTS} from '../../src/config/bridge-config.js'
+import {DEFAULTS, resolveTopicTemplates} from '../../src/config/bridge-config.js'
 import {isAioBridgeError} from '../../src/errors.js'
 import {type BridgeModelFlags, buildBridgeModel} from '../../src/model/bridge-model.js'
-import {assertBridgeModel, checkBridgeModel, resolveTopicTemplates} from '../../src/model/checks.js'
+import {assertBridgeModel, checkBridgeModel} from '../../src/model/checks.js'
 import {intersectPatterns, patternsOverlap, resolveDestination, templatesCover} from '../../src/model/topics.js'
 
 const HOST = 'myns.westus2-1.ts.eventgrid.azure.net'
