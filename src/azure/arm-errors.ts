@@ -169,3 +169,15 @@ function scopeOf(url: string | undefined): string | undefined {
   if (parts.at(-2)?.toLowerCase() === 'providers') parts.splice(-2, 2)
   return parts.length ? `/${parts.join('/')}` : undefined
 }
+
+/** A missing resource group, found by a read: one message and fix for setup and status. */
+export function resourceGroupNotFound(subscriptionId: string, resourceGroup: string): AzureError {
+  return new AzureError(
+    'RESOURCE_GROUP_NOT_FOUND',
+    `Resource group '${resourceGroup}' was not found in subscription ${subscriptionId}.`,
+    {
+      exitCode: ExitCode.prerequisite,
+      remedy: `Create it (az group create --name ${resourceGroup} --location <region>) or fix --resource-group (az group list -o table lists yours).`,
+    },
+  )
+}

@@ -1,3 +1,4 @@
+import {resourceGroupNotFound} from '../azure/arm-errors.js'
 import {findEquivalentAssignment, type RoleAssignment} from '../azure/authorization-gateway.js'
 import type {EventGridNamespace, TopicSpace} from '../azure/eventgrid-gateway.js'
 import {type ClusterExtension, iotOperationsExtensions} from '../azure/extensions-gateway.js'
@@ -139,10 +140,7 @@ export function planSetup(config: BridgeConfig, observed: ObservedState, caller?
     })
   }
   if (!observed.resourceGroup) {
-    throw new AzureError('RESOURCE_GROUP_NOT_FOUND', `Resource group '${rg}' was not found in subscription ${sub}.`, {
-      exitCode: ExitCode.prerequisite,
-      remedy: `Create it (az group create --name ${rg} --location <region>) or fix --resource-group.`,
-    })
+    throw resourceGroupNotFound(sub, rg)
   }
   const warnings: string[] = []
   const location = config.location ?? normalizeLocation(observed.resourceGroup.location)

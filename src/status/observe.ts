@@ -1,4 +1,5 @@
 import {type ArmClient, ArmRequestError} from '../azure/arm-client.js'
+import {resourceGroupNotFound} from '../azure/arm-errors.js'
 import {AuthorizationGateway, type RoleAssignment} from '../azure/authorization-gateway.js'
 import {EventGridGateway} from '../azure/eventgrid-gateway.js'
 import {ExtensionsGateway} from '../azure/extensions-gateway.js'
@@ -6,7 +7,7 @@ import {topicSpaceId} from '../azure/ids.js'
 import {IotOpsGateway, type IotOpsResource} from '../azure/iotops-gateway.js'
 import {emptyIfParentMissing} from '../azure/not-found.js'
 import {ResourcesGateway} from '../azure/resources-gateway.js'
-import {AzureError, ExitCode, isAioBridgeError} from '../errors.js'
+import {isAioBridgeError} from '../errors.js'
 import {resolvePrincipal} from '../plan/setup-plan.js'
 import type {LookupProblem, StatusConfig, StatusObserved} from '../plan/status.js'
 import {pickInstance} from '../setup/apply-dataflows.js'
@@ -36,10 +37,7 @@ export async function observeStatus(arm: ArmClient, config: StatusConfig): Promi
   const settled = await Promise.allSettled([group, namespace, topicSpace, principal, roles, iotOps])
   // A missing group explains every other gap: name it instead of fourteen symptoms.
   if (settled[0].status === 'fulfilled' && settled[0].value === undefined) {
-    throw new AzureError('RESOURCE_GROUP_NOT_FOUND', `Resource group '${rg}' was not found in subscription ${sub}.`, {
-      exitCode: ExitCode.prerequisite,
-      remedy: 'Fix --resource-group (or RESOURCE_GROUP); az group list -o table lists the groups you can see.',
-    })
+    throw resourceGroupNotFound(sub, rg)
   }
   for (const r of settled) if (r.status === 'rejected') throw r.reason
   const [, n, t, p, r, i] = await Promise.all([group, namespace, topicSpace, principal, roles, iotOps])
