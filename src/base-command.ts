@@ -1,5 +1,5 @@
 import {Command, Flags} from '@oclif/core'
-import {type AioBridgeError, ExitCode, isAioBridgeError} from './errors.js'
+import {AioBridgeError, ExitCode, isAioBridgeError} from './errors.js'
 import {toAioBridgeError} from './normalize-error.js'
 import {formatError} from './ui/format-error.js'
 import {redact} from './ui/redact.js'
@@ -64,12 +64,25 @@ export abstract class BaseCommand extends Command {
   }
 
   protected override async catch(err: Error & {exitCode?: number}): Promise<void> {
-    const e: AioBridgeError = isAioBridgeError(err) ? err : toAioBridgeError(err)
-    process.exitCode = e.exitCode === ExitCode.interrupted && this.terminated ? ExitCode.terminated : e.exitCode
+    let e: AioBridgeError = isAioBridgeError(err) ? err : toAioBridgeError(err)
+    if (e.exitCode === ExitCode.interrupted && this.terminated) e = asTerminated(e)
+    process.exitCode = e.exitCode
     if (this.jsonEnabled()) {
       process.stdout.write(`${redact(JSON.stringify({status: e.exitCode, error: e.toJSON()}, null, 2))}\n`)
       return
     }
     process.stderr.write(formatError(e, makeTheme(makeChalk({stream: process.stderr})), this.debugEnabled))
   }
+}
+
+/** The same interruption, reported with SIGTERM's exit code (143) everywhere: the exit status, the text and --json. */
+function asTerminated(e: AioBridgeError): AioBridgeError {
+  const t = new AioBridgeError(e.code, e.message, {
+    exitCode: ExitCode.terminated,
+    remedy: e.remedy,
+    details: e.details,
+    cause: e.cause,
+  })
+  t.progress = e.progress
+  return t
 }

@@ -74,7 +74,9 @@ export function dataflowsStep(
       }
     }
     const {renderFiles, writeRenderedFiles} = await import('../render/files.js')
-    const model = buildBridgeModel({...modelFlags, hostname})
+    // Files for an ARM deployment later: fill in the instance and custom location when they can be found.
+    const known = target === 'arm' ? await findTarget(arm, config, modelFlags) : {}
+    const model = buildBridgeModel({...modelFlags, ...known, hostname})
     const format = target === 'kubernetes' ? 'kubernetes' : 'bicep'
     const files = renderFiles(model, {format, crdVersion: opts.crdVersion})
     if (!opts.apply || ctx.dryRun) {
@@ -117,6 +119,21 @@ export function dataflowsStep(
     }
   }
   return step
+}
+
+async function findTarget(
+  arm: ArmClient,
+  config: BridgeConfig,
+  modelFlags: BridgeModelFlags,
+): Promise<Pick<BridgeModelFlags, 'instance' | 'custom-location'>> {
+  try {
+    const {findDataflowsTarget} = await import('./apply-dataflows.js')
+    const t = await findDataflowsTarget(arm, config, modelFlags)
+    return {instance: t.instance.name, 'custom-location': t.customLocation}
+  } catch {
+    // No instance (yet), or several without --instance: the files keep the parameters to fill in.
+    return {}
+  }
 }
 
 function describeKubectl(r: KubectlApplyResult): string {

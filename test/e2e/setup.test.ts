@@ -213,8 +213,14 @@ describe('setup errors against the fake ARM', () => {
       assert.equal((out.dataflows as unknown as {applied: boolean}).applied, false)
       assert.match(
         (out.dataflows as unknown as {command: string}).command,
-        /^az deployment group create --resource-group aio-bridge-rg --template-file \S+aio-bridge\.bicep/,
+        /^az deployment group create --resource-group aio-bridge-rg --template-file \S+aio-bridge\.bicep$/,
       )
+      // The instance and custom location were found, so the Bicep file needs no parameters filled in by hand.
+      const bicep = await import('node:fs/promises').then((fs) =>
+        fs.readFile((out.dataflows as unknown as {files: string[]}).files[0] ?? '', 'utf8'),
+      )
+      assert.match(bicep, /param aioInstanceName string = 'aio-instance'/)
+      assert.match(bicep, /param customLocationName string = 'aio-cl'/)
       // The stub az signs in a user: Event Grid's Entra sign-in takes only apps, so setup says so (human output).
       const human = await runCli(
         ['setup', '--grant-caller', '--no-apply', '--out-dir', `${arm.env.PATH.split(':')[0]}/out`],

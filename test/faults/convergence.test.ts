@@ -162,7 +162,7 @@ describe('setup converges under faults (spawned CLI, fake ARM)', () => {
       cli = spawnCli(['setup'], {env: fake.env})
       const r = await cli.result
       assert.equal(r.code, 143, r.stdout + r.stderr)
-      assert.match(r.stderr, /code INTERRUPTED/)
+      assert.match(r.stderr, /code INTERRUPTED, exit 143/)
     })
   })
 

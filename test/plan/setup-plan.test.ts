@@ -275,7 +275,10 @@ describe('planSetup: preflight', () => {
     const b = planError(() => planSetup(config(), fresh({resourceGroup: undefined})))
     assert.equal(b.code, 'RESOURCE_GROUP_NOT_FOUND')
     assert.equal(b.exitCode, 5)
-    assert.equal(b.remedy, `Create it (az group create --name ${RG} --location <region>) or fix --resource-group (az group list -o table lists yours).`)
+    assert.equal(
+      b.remedy,
+      `Create it (az group create --name ${RG} --location <region>) or fix --resource-group (az group list -o table lists yours).`,
+    )
   })
 
   it('provider NotRegistered blocks only when the namespace or topic space must be written', () => {

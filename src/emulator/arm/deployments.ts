@@ -28,6 +28,8 @@ export interface DeploymentHost {
   page(items: unknown[]): unknown
   /** Counts one poll of an operation (it may complete). */
   advance(op: Operation): void
+  /** See ArmEmulatorOptions.deploymentSettled. */
+  deploymentSettled?: (resourceIds: string[]) => boolean
 }
 
 function deploymentId(sub: string, rg: string, name: string): string {
@@ -219,9 +221,13 @@ function pollDeployment(host: DeploymentHost, opId: string): ArmReply {
   const op = host.state.operations.get(opId)
   if (!op) throw new ArmHttpError(404, 'OperationNotFound', `The operation '${opId}' could not be found.`)
   host.advance(op)
+  const written = (
+    (host.state.get(op.target ?? '')?.properties.outputResources as Array<{id: string}> | undefined) ?? []
+  ).map((r) => r.id)
+  const held = op.status === 'Succeeded' && host.deploymentSettled !== undefined && !host.deploymentSettled(written)
   return {
     status: 200,
-    body: {status: op.status === 'InProgress' ? 'Running' : op.status, ...(op.error ? {error: op.error} : {})},
+    body: {status: op.status === 'InProgress' || held ? 'Running' : op.status, ...(op.error ? {error: op.error} : {})},
     poll: true,
   }
 }

@@ -190,6 +190,10 @@ class Emulator implements DeploymentHost {
     op.complete?.()
   }
 
+  get deploymentSettled(): ((resourceIds: string[]) => boolean) | undefined {
+    return this.options.deploymentSettled
+  }
+
   advance(op: Operation): void {
     if (op.status !== 'InProgress') return
     if (op.remaining > 0) op.remaining--

@@ -171,6 +171,12 @@ export interface ArmEmulatorOptions {
   mqttHostname?: (namespace: string, location: string) => string
   /** Require a bearer token on every ARM request (default true). */
   requireAuth?: boolean
+  /**
+   * Holds a finished deployment's operation at "Running" until this says yes (given the deployment's resource ids):
+   * the sandbox uses it so setup returns once the dataflow runner runs what was deployed, as it would on a cluster
+   * whose dataflow pods are up.
+   */
+  deploymentSettled?: (resourceIds: string[]) => boolean
 }
 
 export interface RequestLogEntry {

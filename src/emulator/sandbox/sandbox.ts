@@ -97,6 +97,35 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       pki.issue('eventgrid', {dnsNames: ['localhost'], ips: ['127.0.0.1'], days: 30}),
     ])
     const controlKey = opts.controlKey ?? randomBytes(16).toString('hex')
+    // Filled in once the runner exists (the emulator is started first).
+    let runnerRef: DataflowRunner | undefined
+    const heldSince = new Map<string, number>()
+    const dataflowsStarted = (ids: string[]): boolean => {
+      const names = ids
+        .filter((id) => /\/dataflowProfiles\/[^/]+\/dataflows\/[^/]+$/i.test(id))
+        .map((id) =>
+          id
+            .split('/')
+            .slice(-3)
+            .filter((_, i) => i !== 1)
+            .join('/')
+            .toLowerCase(),
+        )
+      if (names.length === 0 || !runnerRef) return true
+      const key = names.join(',')
+      const since = heldSince.get(key) ?? Date.now()
+      heldSince.set(key, since)
+      void runnerRef.refresh().catch(() => {})
+      const up = new Set(
+        runnerRef
+          .flows()
+          .filter((f) => f.state === 'running')
+          .map((f) => f.name.toLowerCase()),
+      )
+      const done = names.every((n) => up.has(n)) || Date.now() - since > 10_000
+      if (done) heldSince.delete(key)
+      return done
+    }
     const emulator = await startArmEmulator({
       seed: 'default',
       lroPolls: opts.lroPolls,
@@ -104,6 +133,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       controlKey,
       // Namespaces get hostnames the dataflow runner and `sandbox env` lead to the Event Grid stand-in.
       mqttHostname: (ns, loc) => `${ns.toLowerCase()}.${loc.replace(/\s+/g, '').toLowerCase()}-1.ts.eventgrid.sandbox`,
+      // setup returns once the runner runs what was deployed (or after 10 s: a refused flow still ends the wait).
+      deploymentSettled: (ids) => dataflowsStarted(ids),
     })
     stops.push(() => emulator.stop())
     checkAborted()
@@ -157,6 +188,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       eventGrid: {host: '127.0.0.1', port: eventGridBroker.port, ca: caPem, serverName: 'localhost'},
       log,
     })
+    runnerRef = runner
     stops.push(() => runner.stop())
     checkAborted()
 
