@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {execFileSync} from 'node:child_process'
-import {readFileSync} from 'node:fs'
+import {readdirSync, readFileSync, statSync} from 'node:fs'
 import {describe, it} from 'node:test'
 import {exitCodeMeaning} from '../../src/errors.js'
 
@@ -49,5 +49,26 @@ describe('project promises', () => {
   it('the CI script runs the README test command', () => {
     assert.match(read('.ci/run'), /npm test/)
     assert.match(read('README.md'), /npm test/)
+  })
+})
+
+describe('error codes are documented', () => {
+  it('every code an error is constructed with in src/ has a row in docs/robustness.md', () => {
+    const files: string[] = []
+    const walk = (dir: URL) => {
+      for (const name of readdirSync(dir)) {
+        const u = new URL(name, dir)
+        if (statSync(u).isDirectory()) walk(new URL(`${name}/`, dir))
+        else if (name.endsWith('.ts')) files.push(readFileSync(u, 'utf8'))
+      }
+    }
+    walk(new URL('src/', root))
+    const pattern =
+      /(?:AioBridgeError|ConfigError|AzureError|VerifyError|KubectlApplyError|make)\(\s*'([A-Z][A-Z0-9_]+)'/g
+    const codes = new Set(files.flatMap((f) => [...f.matchAll(pattern)].map((m) => m[1] as string)))
+    assert.ok(codes.size > 40, `found ${codes.size} codes`)
+    const doc = read('docs/robustness.md')
+    const missing = [...codes].filter((c) => !doc.includes(`\`${c}\``))
+    assert.deepEqual(missing, [], 'add these codes to the table in docs/robustness.md')
   })
 })
