@@ -2,13 +2,7 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 import {resourceGroupId, subscriptionId} from '../../src/azure/ids.js'
 import {buildBridgeModel} from '../../src/model/bridge-model.js'
-import {
-  assessStatus,
-  describeScope,
-  type StatusConfig,
-  type StatusObserved,
-  setupCommand,
-} from '../../src/plan/status.js'
+import {assessStatus, describeScope, type StatusObserved, setupCommand} from '../../src/plan/status.js'
 import {formatStatus} from '../../src/ui/status-format.js'
 import {makeChalk, makeTheme} from '../../src/ui/theme.js'
 import {
@@ -18,29 +12,18 @@ import {
   HOSTNAME,
   INSTANCE,
   model,
-  NS,
   NS_ID,
   namespace,
   OTHER_PRINCIPAL,
   PRINCIPAL,
   RG,
   SUB,
-  TS,
+  statusConfig,
   TS_ID,
   topicSpace,
 } from '../teardown/fixtures.js'
 
-const config = (over: Partial<StatusConfig> = {}): StatusConfig => ({
-  subscriptionId: SUB,
-  resourceGroup: RG,
-  namespace: NS,
-  topicSpace: TS,
-  topicTemplates: ['telemetry/#'],
-  maxClientSessions: 3,
-  cluster: 'arc-1',
-  model: model(),
-  ...over,
-})
+const config = statusConfig
 
 /** Azure as setup leaves it. */
 function good(over: Partial<StatusObserved> = {}): StatusObserved {

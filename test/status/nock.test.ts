@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import {after, afterEach, before, describe, it} from 'node:test'
 import type nock from 'nock'
 import {ArmRequestError} from '../../src/azure/arm-client.js'
-import {assessStatus, type StatusConfig} from '../../src/plan/status.js'
+import {assessStatus} from '../../src/plan/status.js'
 import {observeStatus} from '../../src/status/observe.js'
 import {armError, armScope, isolateNetwork, RequestLog, testArmClient} from '../helpers/nock.js'
 import {
@@ -13,14 +13,12 @@ import {
   ENDPOINT_ID,
   endpoint,
   INSTANCE,
-  model,
-  NS,
   NS_ID,
   namespace,
   PRINCIPAL,
   RG,
   SUB,
-  TS,
+  statusConfig,
   TS_ID,
   topicSpace,
 } from '../teardown/fixtures.js'
@@ -37,17 +35,7 @@ const withGroup = (scope: nock.Scope) =>
   scope.get(GROUP).query({'api-version': '2021-04-01'}).reply(200, {id: GROUP, name: RG, location: 'westus'})
 const ROLES = `${TS_ID}/providers/Microsoft.Authorization/roleAssignments`
 
-const config = (over: Partial<StatusConfig> = {}): StatusConfig => ({
-  subscriptionId: SUB,
-  resourceGroup: RG,
-  namespace: NS,
-  topicSpace: TS,
-  topicTemplates: ['telemetry/#'],
-  maxClientSessions: 3,
-  cluster: 'arc-1',
-  model: model(),
-  ...over,
-})
+const config = statusConfig
 
 const extension = {
   id: `${EXTENSIONS}/azure-iot-operations`,

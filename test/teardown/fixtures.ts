@@ -16,6 +16,7 @@ import {
 } from '../../src/azure/ids.js'
 import type {IotOpsResource} from '../../src/azure/iotops-gateway.js'
 import {type BridgeModel, buildBridgeModel} from '../../src/model/bridge-model.js'
+import type {StatusConfig} from '../../src/plan/status.js'
 
 export const SUB = '00000000-0000-0000-0000-0000000000a1'
 export const RG = 'rg-bridge'
@@ -135,5 +136,20 @@ export function dataflow(
     name,
     type: 'Microsoft.IoTOperations/instances/dataflowProfiles/dataflows',
     properties: {...properties, provisioningState: opts.provisioningState ?? 'Succeeded'},
+  }
+}
+
+/** status's inputs for the world above (the cluster named, the tutorial's templates and session limit). */
+export function statusConfig(over: Partial<StatusConfig> = {}): StatusConfig {
+  return {
+    subscriptionId: SUB,
+    resourceGroup: RG,
+    namespace: NS,
+    topicSpace: TS,
+    topicTemplates: ['telemetry/#'],
+    maxClientSessions: 3,
+    cluster: 'arc-1',
+    model: model(),
+    ...over,
   }
 }
