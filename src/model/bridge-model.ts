@@ -66,7 +66,6 @@ export interface DestinationOperation {
   destinationSettings: {endpointRef: string; dataDestination: string}
 }
 
-
 export interface DataflowProperties {
   mode: 'Enabled' | 'Disabled'
   operations: [SourceOperation, DestinationOperation]
