@@ -85,7 +85,7 @@ export class KubectlApplyError extends AioBridgeError {
 
 export type KubectlVerb = 'apply' | 'delete' | 'get'
 
-/** Turns kubectl's stderr into the error a user can act on; the same rules for apply (setup) and delete (teardown). */
+/** Turns kubectl's stderr into the error a user can act on; the same rules for apply, get and delete. */
 export function kubectlError(
   stderr: string,
   exitCode: number | null,
@@ -94,7 +94,8 @@ export function kubectlError(
 ): KubectlApplyError {
   const text = redact(stderr.trim())
   const first = text.split('\n').find((l) => l.trim() !== '') ?? `kubectl exited with ${exitCode}`
-  const rerun = verb === 'apply' ? 're-run' : 're-run teardown (objects already deleted are skipped)'
+  // setup, status and teardown all converge when run again: say that, not which command it was.
+  const rerun = `run the same command again${verb === 'delete' ? ' (objects already deleted are skipped)' : ''}`
   const change = {apply: 'change', delete: 'deletion', get: 'read'}[verb]
   const allowed = {apply: 'create', delete: 'delete', get: 'list'}[verb]
   if (/no matches for kind|ensure CRDs are installed|the server doesn't have a resource type/i.test(text)) {
@@ -247,7 +248,7 @@ export function runKubectl(
 
 function kubectlTimeout(args: readonly string[], verb: KubectlVerb, timeoutInMs: number): KubectlApplyError {
   const seconds = Math.round(timeoutInMs / 100) / 10
-  const rerun = verb === 'apply' ? 're-run setup' : 're-run teardown'
+  const rerun = 'run the same command again'
   return new KubectlApplyError(
     'KUBECTL_TIMEOUT',
     `kubectl ${verb} did not finish within ${seconds}s and was stopped (${commandLine([...args])}).`,

@@ -16,10 +16,10 @@ export interface StatusResult extends StatusAssessment {
 export default class Status extends BaseCommand {
   static override summary = 'Check every piece of the bridge against what setup makes; read-only; exit 10 on any gap.'
   static override description =
-    `Reads Azure (never writes) and checks: the namespace exists with MQTT enabled, enough sessions per client and a hostname; the topic space exists with the wanted templates; the cluster's IoT Operations identity (needs --cluster) holds TopicSpaces Publisher and Subscriber at the topic space or above (the table says where); the dataflow endpoint exists and points at <hostname>:8883; both dataflows exist, match the model and are provisioned (with --target kubernetes those two live in the cluster and are not checked here: kubectl get dataflows -n azure-iot-operations). Each gap comes with the command that closes it. Checks that cannot run (no --cluster, or a piece they depend on is missing) are shown as not checked.
+    `Reads Azure (never writes) and checks: the namespace exists with MQTT enabled, enough sessions per client and a hostname; the topic space exists with the wanted templates; the cluster's IoT Operations identity (needs --cluster) holds TopicSpaces Publisher and Subscriber at the topic space or above (the table says where); the dataflow endpoint exists and points at <hostname>:8883; both dataflows exist, match the model and are provisioned (with --target kubernetes those live in the cluster and are read with kubectl get -n azure-iot-operations -o json; without kubectl on PATH they are not checked). Each gap comes with the command that closes it. Checks that cannot run (no --cluster, or a piece they depend on is missing) are shown as not checked.
 
 EXIT CODES
-  0 clean   10 at least one gap   2 invalid input   3 not logged in   4 permission denied   5 prerequisite missing   7 Azure refused or kept failing`
+  0 clean   10 at least one gap   2 invalid input   3 not logged in   4 permission denied   5 prerequisite missing (with --target kubernetes: kubectl cannot reach the cluster)   7 Azure refused or kept failing   8 kubectl get failed or timed out`
   static override examples = [
     '<%= config.bin %> status -g my-rg -n my-eg-namespace -c my-cluster',
     '<%= config.bin %> status --json | jq ".gaps"',
@@ -36,7 +36,7 @@ EXIT CODES
     ...deploymentTargetFlags,
     target: Flags.string({
       description:
-        'How setup applied the dataflows: arm (deployment) or kubernetes (kubectl: the endpoint and dataflows are not in Azure and are not checked)',
+        'How setup applied the dataflows: arm (deployment) or kubernetes (kubectl: the endpoint and dataflows are read from the cluster with kubectl; not checked without kubectl on PATH)',
       options: ['arm', 'kubernetes'],
       default: 'arm',
     }),

@@ -14,6 +14,7 @@ import type {IotOpsResource} from '../azure/iotops-gateway.js'
 import {DEFAULTS} from '../config/bridge-config.js'
 import {AIO_NAMESPACE, type BridgeModel, EVENT_GRID_MQTT_PORT} from '../model/bridge-model.js'
 import {modelFlagArgs, shellQuote} from '../model/command-line.js'
+import {MANAGED_BY_LABEL} from '../render/kubernetes.js'
 import {containsDesired} from '../setup/apply-dataflows.js'
 
 /**
@@ -34,8 +35,9 @@ export interface StatusConfig {
   /** --instance, when given (for the fix commands). */
   instance?: string
   /**
-   * How setup applied the endpoint and dataflows. `kubernetes`: they live in the cluster, not in ARM, so the ARM
-   * checks of them are not run (and never answered with a setup that would deploy ARM copies). Default arm.
+   * How setup applied the endpoint and dataflows. `kubernetes`: they live in the cluster, not in ARM: they are read
+   * with kubectl (their `spec`), and the fixes carry `--target kubernetes` (never a setup that would deploy ARM
+   * copies). Default arm.
    */
   target?: 'arm' | 'kubernetes'
 }
@@ -45,6 +47,12 @@ export interface LookupProblem {
   code: string
   message: string
   remedy?: string
+}
+
+/** An endpoint or dataflow as read: from ARM, or from the cluster (then `properties` is the CR's `spec`). */
+export type ObservedIotOpsResource = IotOpsResource & {
+  /** The custom resource's `metadata.labels` (cluster only). */
+  labels?: Record<string, string>
 }
 
 export interface StatusObserved {
@@ -58,8 +66,13 @@ export interface StatusObserved {
   iotOps: {
     instance?: string
     problem?: LookupProblem
-    endpoint?: IotOpsResource
-    dataflows: Record<string, IotOpsResource | undefined>
+    endpoint?: ObservedIotOpsResource
+    dataflows: Record<string, ObservedIotOpsResource | undefined>
+    /**
+     * --target kubernetes: the kubectl that read the endpoint and dataflows from the cluster. Absent: kubectl is not
+     * on PATH, they were not read and are not checked.
+     */
+    kubectl?: string
   }
 }
 
@@ -314,18 +327,26 @@ export function assessStatus(config: StatusConfig, observed: StatusObserved): St
     })
     for (const id of ['endpoint.exists', 'endpoint.host', ...dataflowIds] as const)
       skip(id, titleOf(id), 'no IoT Operations instance')
-  } else if (config.target === 'kubernetes') {
+  } else if (config.target === 'kubernetes' && !io.kubectl) {
     push({id: 'instance', title: 'IoT Operations instance', ok: true, detail: io.instance})
-    // Applied with kubectl, they are custom resources in the cluster that ARM never sees: checking ARM would always
-    // find a gap, and "fixing" it with setup --target arm would deploy a second copy.
+    // Applied with kubectl, they are custom resources in the cluster that ARM never sees: without kubectl they cannot
+    // be read, and "fixing" them with setup --target arm would deploy a second copy.
     for (const id of ['endpoint.exists', 'endpoint.host', ...dataflowIds] as const)
       skip(
         id,
         titleOf(id),
-        `--target kubernetes: they live in the cluster, not in Azure; see kubectl get dataflowendpoints,dataflows -n ${AIO_NAMESPACE}`,
+        `kubectl is not on PATH (--target kubernetes: they live in the cluster, not in Azure); install kubectl, point it at the cluster and re-run, or see kubectl get dataflowendpoints,dataflows -n ${AIO_NAMESPACE}`,
       )
   } else {
     push({id: 'instance', title: 'IoT Operations instance', ok: true, detail: io.instance})
+    // The same checks for both targets: a custom resource's spec is the ARM resource's properties, and it has no
+    // provisioningState (none counts as provisioned).
+    const inCluster = config.target === 'kubernetes'
+    const where = inCluster ? `in the cluster (namespace ${AIO_NAMESPACE})` : `on instance ${io.instance}`
+    const label = (r: ObservedIotOpsResource): string =>
+      inCluster && r.labels?.[MANAGED_BY_LABEL.key] !== MANAGED_BY_LABEL.value
+        ? `; without the label ${MANAGED_BY_LABEL.key}=${MANAGED_BY_LABEL.value} (teardown leaves it)`
+        : ''
     const ep = io.endpoint
     const epName = config.model.endpoint.name
     if (!ep) {
@@ -333,7 +354,7 @@ export function assessStatus(config: StatusConfig, observed: StatusObserved): St
         id: 'endpoint.exists',
         title: titleOf('endpoint.exists'),
         ok: false,
-        detail: `${epName} does not exist on instance ${io.instance}`,
+        detail: `${epName} does not exist ${where}`,
         fix: modelFix,
       })
       skip('endpoint.host', titleOf('endpoint.host'), 'the endpoint does not exist')
@@ -344,7 +365,7 @@ export function assessStatus(config: StatusConfig, observed: StatusObserved): St
         id: 'endpoint.exists',
         title: titleOf('endpoint.exists'),
         ok: good,
-        detail: `${ep.name}${state ? ` (${state})` : ''}`,
+        detail: `${ep.name}${state ? ` (${state})` : ''}${label(ep)}`,
         fix: modelFix,
       })
       const host = (ep.properties?.mqttSettings as {host?: string} | undefined)?.host
@@ -370,18 +391,23 @@ export function assessStatus(config: StatusConfig, observed: StatusObserved): St
           id,
           title: titleOf(id),
           ok: false,
-          detail: `does not exist on instance ${io.instance}`,
+          detail: `does not exist ${where}`,
           fix: modelFix,
         })
         continue
       }
       const state = r.properties?.provisioningState
       const matches = containsDesired(r.properties, df.properties)
+      // A custom resource names its profile (ARM's is in the id, which was addressed by the model's profile).
+      const profile = r.properties?.profileRef
+      const sameProfile = profile === undefined || profile === config.model.profile
       push({
         id,
         title: titleOf(id),
-        ok: provisioned(state) && matches,
-        detail: `${state ?? 'exists'}${matches ? '' : '; differs from the model (sources, destinations or mode)'}`,
+        ok: provisioned(state) && matches && sameProfile,
+        detail: `${state ?? 'exists'}${matches ? '' : '; differs from the model (sources, destinations or mode)'}${
+          sameProfile ? '' : `; in profile ${String(profile)}, not ${config.model.profile}`
+        }${label(r)}`,
         fix: modelFix,
       })
     }

@@ -11,13 +11,20 @@ import {isAioBridgeError} from '../errors.js'
 import {resolvePrincipal} from '../plan/setup-plan.js'
 import type {LookupProblem, StatusConfig, StatusObserved} from '../plan/status.js'
 import {pickInstance} from '../setup/apply-dataflows.js'
+import type {ReadClusterOptions} from './kubectl.js'
 
 /**
  * Reads every piece status checks, read-only, in one round of independent GETs (the assignments once the principal
  * and the topic space are known; the endpoint and dataflows once the instance is). A missing piece is a finding, not
- * an error; an error (not logged in, no permission, Azure down) still stops status with its own exit code.
+ * an error; an error (not logged in, no permission, Azure down) still stops status with its own exit code. With
+ * --target kubernetes the endpoint and dataflows are read from the cluster with kubectl (`opts`: its PATH, timeout);
+ * kubectl failing (cluster unreachable, CRDs missing) stops status with the kubectl error, kubectl missing does not.
  */
-export async function observeStatus(arm: ArmClient, config: StatusConfig): Promise<StatusObserved> {
+export async function observeStatus(
+  arm: ArmClient,
+  config: StatusConfig,
+  opts: ReadClusterOptions = {},
+): Promise<StatusObserved> {
   const sub = config.subscriptionId
   const rg = config.resourceGroup
   const eventGrid = new EventGridGateway(arm)
@@ -32,7 +39,7 @@ export async function observeStatus(arm: ArmClient, config: StatusConfig): Promi
       p.principalId,
     )
   })()
-  const iotOps = observeIotOps(arm, config)
+  const iotOps = observeIotOps(arm, config, opts)
   const group = new ResourcesGateway(arm).getResourceGroup(sub, rg)
   const settled = await Promise.allSettled([group, namespace, topicSpace, principal, roles, iotOps])
   // A missing group explains every other gap: name it instead of fourteen symptoms.
@@ -81,7 +88,11 @@ async function observePrincipal(arm: ArmClient, config: StatusConfig): Promise<S
   }
 }
 
-async function observeIotOps(arm: ArmClient, config: StatusConfig): Promise<StatusObserved['iotOps']> {
+async function observeIotOps(
+  arm: ArmClient,
+  config: StatusConfig,
+  opts: ReadClusterOptions,
+): Promise<StatusObserved['iotOps']> {
   const sub = config.subscriptionId
   const rg = config.resourceGroup
   const gw = new IotOpsGateway(arm, config.model.apiVersion)
@@ -94,8 +105,11 @@ async function observeIotOps(arm: ArmClient, config: StatusConfig): Promise<Stat
     if (!problem) throw err
     return {problem, dataflows: {}}
   }
-  // Applied with kubectl, they are not ARM resources: nothing to read here (the assessor says where to look).
-  if (config.target === 'kubernetes') return {instance: instance.name, dataflows: {}}
+  // Applied with kubectl, they are not ARM resources: the cluster holds them.
+  if (config.target === 'kubernetes') {
+    const {readClusterIotOps} = await import('./kubectl.js')
+    return {instance: instance.name, ...(await readClusterIotOps(config.model, opts))}
+  }
   const [endpoint, ...dataflows] = await Promise.all([
     gw.get(gw.endpointId(sub, rg, instance.name, config.model.endpoint.name)),
     ...config.model.dataflows.map((df) => gw.get(gw.dataflowId(sub, rg, instance.name, config.model.profile, df.name))),

@@ -354,7 +354,7 @@ describe('assessStatus: the instance', () => {
     assert.deepEqual(a.gaps, ['dataflow.remote-to-local'])
   })
 
-  it('--target kubernetes: the endpoint and dataflows are not checked in ARM (not a gap), and no fix deploys them there', () => {
+  it('--target kubernetes without kubectl: the endpoint and dataflows are not checked (not a gap), no fix deploys them to ARM', () => {
     const c = config({target: 'kubernetes'})
     const a = assessStatus(c, good({iotOps: {instance: INSTANCE, dataflows: {}}}))
     assert.equal(a.clean, true)
@@ -365,7 +365,10 @@ describe('assessStatus: the instance', () => {
       'dataflow.remote-to-local',
     ])
     for (const id of a.skipped)
-      assert.match(check(good(), id, c).detail, /kubectl get .*dataflows -n azure-iot-operations/)
+      assert.match(
+        check(good(), id, c).detail,
+        /kubectl is not on PATH.*kubectl get .*dataflows -n azure-iot-operations/,
+      )
     const gap = assessStatus(c, good({namespace: undefined, iotOps: {instance: INSTANCE, dataflows: {}}}))
     for (const x of gap.checks) if (x.fix?.startsWith('aio-bridge setup')) assert.match(x.fix, /--target kubernetes/)
   })

@@ -5,6 +5,7 @@ import {ROLE_IDS} from '../../src/emulator/arm/index.js'
 import {ExitCode} from '../../src/errors.js'
 import {type FakeArm, startFakeArm} from '../helpers/arm-harness.js'
 import {runCli} from '../helpers/cli.js'
+import {clusterObjects, kubectlList, stubKubectl} from './stub-kubectl.js'
 
 /**
  * status as a pipeline runs it: the built CLI against the ARM emulator after a real `setup`; then each piece is
@@ -166,6 +167,31 @@ describe('status against the fake ARM (spawned CLI)', () => {
     const {code, out} = await status([], {CLUSTER_NAME: undefined})
     assert.equal(code, 0)
     assert.deepEqual(out.skipped, ['principal', 'role.publisher', 'role.subscriber'])
+  })
+
+  it('--target kubernetes reads the endpoint and dataflows with kubectl: clean (exit 0); kubectl failing → exit 5', async () => {
+    const namespace = arm.emulator.getResource(ns())
+    assert.ok(namespace)
+    const {hostname} = namespace.properties.topicSpacesConfiguration as {hostname: string}
+    const {endpoint, dataflows} = clusterObjects(hostname)
+    const good = stubKubectl({stdout: kubectlList([endpoint, ...Object.values(dataflows)])})
+    const down = stubKubectl({stderr: 'The connection to the server localhost:8080 was refused'})
+    try {
+      // The stub first on PATH (the stand-in az needs the rest): it is the kubectl found.
+      const ok = await status(['--target', 'kubernetes'], {PATH: `${good.dir}:${arm.env.PATH}`})
+      assert.equal(ok.code, 0, ok.stderr)
+      assert.equal(ok.out.clean, true)
+      assert.deepEqual(ok.out.skipped, [])
+      assert.equal(good.calls().length, 1)
+      const r = await runCli(['status', '--json', '--target', 'kubernetes'], {
+        env: {...arm.env, PATH: `${down.dir}:${arm.env.PATH}`},
+      })
+      assert.equal(r.code, ExitCode.prerequisite, r.stderr)
+      assert.equal(json(r.stdout).error.code, 'KUBECTL_UNREACHABLE')
+    } finally {
+      good.remove()
+      down.remove()
+    }
   })
 
   it('human output: a table with the gap and its fix, no colour in CI, exit 10', async () => {
