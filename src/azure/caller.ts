@@ -30,3 +30,18 @@ export function callerFromToken(token: string): CallerPrincipal {
   const app = claims.idtyp === 'app' || (claims.idtyp !== 'user' && !claims.scp && !claims.upn && !claims.unique_name)
   return {principalId: claims.oid, principalType: app ? 'ServicePrincipal' : 'User'}
 }
+
+/**
+ * The caller for `setup --grant-caller`, from the credential's Resource Manager token, and a warning when it is a
+ * user: Event Grid's Microsoft Entra (OAUTH2-JWT) sign-in takes only service principals and managed identities.
+ */
+export async function resolveCaller(arm: {
+  armToken(): Promise<string>
+}): Promise<{caller: CallerPrincipal; warning?: string}> {
+  const caller = callerFromToken(await arm.armToken())
+  const warning =
+    caller.principalType === 'User'
+      ? "you are signed in as a user. --grant-caller assigns the roles, but Event Grid's Microsoft Entra (OAUTH2-JWT) sign-in accepts only service principals and managed identities: for verify --from-cloud, sign in as one (az login --service-principal …, or workload identity in CI) and run setup --grant-caller as it."
+      : undefined
+  return {caller, warning}
+}

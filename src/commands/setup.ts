@@ -64,22 +64,14 @@ EXIT CODES
     const mapWarnings = preflightBridgeModel(config, flags)
     const {createArmClient} = await import('../azure/arm-client.js')
     const {runSetup, setupSteps} = await import('../setup/run-setup.js')
-    const {createListrReporter, pickRenderer} = await import('../ui/listr-reporter.js')
+    const {withListr} = await import('../ui/listr-reporter.js')
     const arm = await createArmClient(config, {trace: this.debugEnabled ? (l) => this.note(`[arm] ${l}`) : undefined})
-    const caller = flags['grant-caller']
-      ? (await import('../azure/caller.js')).callerFromToken(await arm.armToken())
-      : undefined
-    if (caller?.principalType === 'User') {
-      this.note(
-        this.theme(process.stderr).warn(
-          "warning: you are signed in as a user. --grant-caller assigns the roles, but Event Grid's Microsoft Entra (OAUTH2-JWT) sign-in accepts only service principals and managed identities: for verify --from-cloud, sign in as one (az login --service-principal …, or workload identity in CI) and run setup --grant-caller as it.",
-        ),
-      )
-    }
+    const granted = flags['grant-caller'] ? await (await import('../azure/caller.js')).resolveCaller(arm) : undefined
+    if (granted?.warning) this.note(this.theme(process.stderr).warn(`warning: ${granted.warning}`))
     const tuning = (await import('../config/tuning.js')).tuningFromEnv()
     const options = {
       dryRun: flags['dry-run'],
-      caller,
+      caller: granted?.caller,
       pollIntervalInMs: tuning.pollIntervalInMs,
       principalRetryDelayInMs: tuning.retryDelayInMs,
       signal: this.abortController.signal,
@@ -90,13 +82,9 @@ EXIT CODES
         signal: this.abortController.signal,
       }),
     }
-    const reporter = await createListrReporter(setupSteps(options), pickRenderer(this.jsonEnabled()))
-    let result: SetupResult
-    try {
-      result = await runSetup(arm, config, reporter, options)
-    } finally {
-      await reporter.finish()
-    }
+    const result = await withListr(setupSteps(options), this.jsonEnabled(), (reporter) =>
+      runSetup(arm, config, reporter, options),
+    )
     result.warnings.push(...mapWarnings)
     const {formatSetupSummary} = await import('../ui/setup-summary.js')
     this.out(`\n${formatSetupSummary(result, this.theme())}`)

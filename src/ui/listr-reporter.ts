@@ -87,3 +87,17 @@ export async function createListrReporter(
     },
   }
 }
+
+/** Runs `fn` with a listr2 reporter for `steps`, and lets the task list finish drawing whatever happens. */
+export async function withListr<T>(
+  steps: Record<string, string>,
+  json: boolean,
+  fn: (reporter: StepReporter) => Promise<T>,
+): Promise<T> {
+  const reporter = await createListrReporter(steps, pickRenderer(json))
+  try {
+    return await fn(reporter)
+  } finally {
+    await reporter.finish()
+  }
+}
