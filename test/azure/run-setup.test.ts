@@ -128,6 +128,20 @@ function preflight(scope: nock.Scope): nock.Scope {
     .reply(200, extensionsList())
 }
 
+/** Reads against a subscription where the namespace and topic space exist and no role is assigned yet. */
+function eventGridReadsNoRoles(scope: nock.Scope): nock.Scope {
+  return preflight(scope)
+    .get(NS_PATH)
+    .query(EG)
+    .reply(200, namespaceDone())
+    .get(TS_PATH)
+    .query(EG)
+    .reply(200, topicSpaceDone())
+    .get(`${TS_PATH}/providers/Microsoft.Authorization/roleAssignments`)
+    .query({...AUTHZ, $filter: `principalId eq '${PRINCIPAL}'`})
+    .reply(200, {value: []})
+}
+
 /** Reads against a subscription where nothing of setup's exists yet. */
 function freshReads(scope: nock.Scope): nock.Scope {
   return preflight(scope)
@@ -438,16 +452,7 @@ describe('runSetup against nock', () => {
     // ARM's message gives the name without dashes; the result gives it as the GUID it is.
     const existing = '0c1f4a7e-9b2d-4e6f-8a1b-3c5d7e9f0a2b'
     const scope = log.watch(armScope())
-    preflight(scope)
-      .get(NS_PATH)
-      .query(EG)
-      .reply(200, namespaceDone())
-      .get(TS_PATH)
-      .query(EG)
-      .reply(200, topicSpaceDone())
-      .get(`${TS_PATH}/providers/Microsoft.Authorization/roleAssignments`)
-      .query({...AUTHZ, $filter: `principalId eq '${PRINCIPAL}'`})
-      .reply(200, {value: []})
+    eventGridReadsNoRoles(scope)
       .put(raPath(PUBLISHER_NAME), roleAssignmentBody('publisher'))
       .query(AUTHZ)
       .reply(
@@ -487,16 +492,7 @@ describe('runSetup against nock', () => {
 
   it('role step: 403 names the role that can create role assignments, not Contributor', async () => {
     const scope = log.watch(armScope())
-    preflight(scope)
-      .get(NS_PATH)
-      .query(EG)
-      .reply(200, namespaceDone())
-      .get(TS_PATH)
-      .query(EG)
-      .reply(200, topicSpaceDone())
-      .get(`${TS_PATH}/providers/Microsoft.Authorization/roleAssignments`)
-      .query({...AUTHZ, $filter: `principalId eq '${PRINCIPAL}'`})
-      .reply(200, {value: []})
+    eventGridReadsNoRoles(scope)
       .put(raPath(PUBLISHER_NAME), roleAssignmentBody('publisher'))
       .query(AUTHZ)
       .reply(403, armError('AuthorizationFailed', 'The client does not have authorization to perform action.'))
@@ -522,16 +518,7 @@ describe('runSetup against nock', () => {
   it('one role failing stops the other role’s PrincipalNotFound waiting: no write after the failure is reported', async () => {
     let subscriberPuts = 0
     const scope = log.watch(armScope())
-    preflight(scope)
-      .get(NS_PATH)
-      .query(EG)
-      .reply(200, namespaceDone())
-      .get(TS_PATH)
-      .query(EG)
-      .reply(200, topicSpaceDone())
-      .get(`${TS_PATH}/providers/Microsoft.Authorization/roleAssignments`)
-      .query({...AUTHZ, $filter: `principalId eq '${PRINCIPAL}'`})
-      .reply(200, {value: []})
+    eventGridReadsNoRoles(scope)
       .put(raPath(PUBLISHER_NAME), roleAssignmentBody('publisher'))
       .query(AUTHZ)
       .delay(50)

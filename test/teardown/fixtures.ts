@@ -17,6 +17,7 @@ import {
 import type {IotOpsResource} from '../../src/azure/iotops-gateway.js'
 import {type BridgeModel, buildBridgeModel} from '../../src/model/bridge-model.js'
 import type {StatusConfig} from '../../src/plan/status.js'
+import type {TeardownConfig} from '../../src/plan/teardown-plan.js'
 
 export const SUB = '00000000-0000-0000-0000-0000000000a1'
 export const RG = 'rg-bridge'
@@ -150,6 +151,19 @@ export function statusConfig(over: Partial<StatusConfig> = {}): StatusConfig {
     maxClientSessions: 3,
     cluster: 'arc-1',
     model: model(),
+    ...over,
+  }
+}
+
+/** teardown's inputs for the world above (ARM target, the namespace not kept). */
+export function teardownConfig(over: Partial<TeardownConfig> = {}): TeardownConfig {
+  return {
+    subscriptionId: SUB,
+    resourceGroup: RG,
+    namespace: NS,
+    topicSpace: TS,
+    target: 'arm',
+    keepNamespace: false,
     ...over,
   }
 }

@@ -3,7 +3,7 @@ import {after, afterEach, before, describe, it} from 'node:test'
 import type nock from 'nock'
 import {roleAssignmentName} from '../../src/azure/ids.js'
 import {AioBridgeError, ExitCode} from '../../src/errors.js'
-import type {TeardownConfig, TeardownPlan} from '../../src/plan/teardown-plan.js'
+import type {TeardownPlan} from '../../src/plan/teardown-plan.js'
 import {RecordingReporter} from '../../src/setup/reporter.js'
 import {runTeardown} from '../../src/teardown/run-teardown.js'
 import {armError, armScope, isolateNetwork, RequestLog, testArmClient} from '../helpers/nock.js'
@@ -23,6 +23,7 @@ import {
   RG,
   SUB,
   TS_ID,
+  teardownConfig,
   topicSpace,
 } from './fixtures.js'
 
@@ -38,15 +39,7 @@ const ROLES_PATH = `${TS_ID}/providers/Microsoft.Authorization/roleAssignments`
 const OP =
   'https://management.azure.com/subscriptions/x/providers/Microsoft.EventGrid/locations/westus2/operationsStatus/op1'
 
-const config = (over: Partial<TeardownConfig> = {}): TeardownConfig => ({
-  subscriptionId: SUB,
-  resourceGroup: RG,
-  namespace: 'eg-bridge',
-  topicSpace: 'tutorial',
-  target: 'arm',
-  keepNamespace: false,
-  ...over,
-})
+const config = teardownConfig
 
 const recording = () => {
   const rec = new RecordingReporter()

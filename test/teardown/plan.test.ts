@@ -7,7 +7,6 @@ import {
   type ObservedInstance,
   planTeardown,
   scopeOfAssignmentId,
-  type TeardownConfig,
   type TeardownObserved,
   teardownPhases,
 } from '../../src/plan/teardown-plan.js'
@@ -22,21 +21,12 @@ import {
   namespace,
   OTHER_PRINCIPAL,
   PRINCIPAL,
-  RG,
-  SUB,
   TS_ID,
+  teardownConfig,
   topicSpace,
 } from './fixtures.js'
 
-const config = (over: Partial<TeardownConfig> = {}): TeardownConfig => ({
-  subscriptionId: SUB,
-  resourceGroup: RG,
-  namespace: 'eg-bridge',
-  topicSpace: 'tutorial',
-  target: 'arm',
-  keepNamespace: false,
-  ...over,
-})
+const config = teardownConfig
 
 function instance(
   opts: {deployment?: boolean; exists?: boolean | Record<string, boolean>; name?: string} = {},

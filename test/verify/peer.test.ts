@@ -90,23 +90,23 @@ describe('verify with K8S-SAT and OAUTH2-JWT (auth peer)', () => {
     assert.equal((errorDetails(r) as {reasonCode: number}).reasonCode, 0x87)
   })
 
+  /** verify --from-cloud against the peer playing Event Grid (OAUTH2-JWT), the local side with K8S-SAT. */
+  const fromCloudArgs = () => [
+    'verify',
+    ...localArgs(emu),
+    '--sat-file',
+    satFile,
+    '--from-cloud',
+    '--event-grid-host',
+    'localhost',
+    '--event-grid-port',
+    String(emu.cloud.port),
+    ...FAST,
+    '--json',
+  ]
+
   it('--from-cloud publishes on Event Grid with OAUTH2-JWT and expects the messages locally', async () => {
-    const r = await runCli(
-      [
-        'verify',
-        ...localArgs(emu),
-        '--sat-file',
-        satFile,
-        '--from-cloud',
-        '--event-grid-host',
-        'localhost',
-        '--event-grid-port',
-        String(emu.cloud.port),
-        ...FAST,
-        '--json',
-      ],
-      {PATH: `${stubs}:${process.env.PATH}`, NODE_EXTRA_CA_CERTS: emu.caFile},
-    )
+    const r = await runCli(fromCloudArgs(), {PATH: `${stubs}:${process.env.PATH}`, NODE_EXTRA_CA_CERTS: emu.caFile})
     assert.equal(r.code, 0, r.stdout + r.stderr)
     const report = r.json as {direction: string; received: number; publish: {hop: string}}
     assert.equal(report.direction, 'from-cloud')
@@ -119,22 +119,7 @@ describe('verify with K8S-SAT and OAUTH2-JWT (auth peer)', () => {
 
   it('--from-cloud with a token for another audience is refused by Event Grid (exit 24)', async () => {
     const wrongAud = await stubDir({az: azStub(emu.issueEntraToken({aud: 'https://management.azure.com'}))})
-    const r = await runCli(
-      [
-        'verify',
-        ...localArgs(emu),
-        '--sat-file',
-        satFile,
-        '--from-cloud',
-        '--event-grid-host',
-        'localhost',
-        '--event-grid-port',
-        String(emu.cloud.port),
-        ...FAST,
-        '--json',
-      ],
-      {PATH: `${wrongAud}:${process.env.PATH}`, NODE_EXTRA_CA_CERTS: emu.caFile},
-    )
+    const r = await runCli(fromCloudArgs(), {PATH: `${wrongAud}:${process.env.PATH}`, NODE_EXTRA_CA_CERTS: emu.caFile})
     assert.equal(r.code, 24, r.stdout + r.stderr)
     assert.equal((errorDetails(r) as {hop: string}).hop, 'Event Grid')
   })
