@@ -399,7 +399,12 @@ function bridgeVerdicts(
       return {own: true}
     }
     if (v.own) return v
-    return {own: false, reason: `uses endpoint ${ep}, which is kept (${v.reason})`, ...(v.unsure ? {unsure: true} : {})}
+    const host = candidates.find((e) => e.kind === 'dataflowEndpoint' && e.name.toLowerCase() === ep)?.host
+    return {
+      own: false,
+      reason: `uses endpoint ${ep}, which is kept (it points at ${host ?? 'no host'})`,
+      ...(v.unsure ? {unsure: true} : {}),
+    }
   })
 }
 

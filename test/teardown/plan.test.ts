@@ -384,7 +384,7 @@ describe('planTeardown: one bridge’s endpoint and dataflows, never another’s
     )
     assert.match(
       keptReason(plan, 'local-to-remote'),
-      /^uses endpoint eventgrid, which is kept \(points at aio-bridge-ns/,
+      /^uses endpoint eventgrid, which is kept \(it points at aio-bridge-ns\.westus2-1\.ts\.eventgrid\.azure\.net:8883\)$/,
     )
     assert.match(
       keptReason(plan, DEPLOYMENT_NAME),
