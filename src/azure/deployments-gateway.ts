@@ -3,6 +3,8 @@ import type {ArmClient} from './arm-client.js'
 import {API, resourceGroupId} from './ids.js'
 
 export interface DeploymentBody {
+  /** Deployment tags: setup's record of the namespace it deployed for (model/bridge-record.ts). */
+  tags?: Record<string, string>
   properties: {
     mode: 'Incremental'
     template: unknown
@@ -21,6 +23,7 @@ export interface WhatIfChange {
 export interface Deployment {
   id: string
   name: string
+  tags?: Record<string, string>
   properties: {
     provisioningState?: string
     outputs?: Record<string, {value: unknown}>

@@ -12,7 +12,8 @@ import {
 } from '../azure/ids.js'
 import type {IotOpsResource} from '../azure/iotops-gateway.js'
 import {DEFAULTS} from '../config/bridge-config.js'
-import {AIO_NAMESPACE, type BridgeModel, EVENT_GRID_MQTT_PORT} from '../model/bridge-model.js'
+import {AIO_NAMESPACE, type BridgeModel} from '../model/bridge-model.js'
+import {bridgeHost, endpointHostOf, namespaceOfHost, sameHost} from '../model/bridge-record.js'
 import {modelFlagArgs, shellQuote} from '../model/command-line.js'
 import {MANAGED_BY_LABEL} from '../render/kubernetes.js'
 import {containsDesired} from '../setup/apply-dataflows.js'
@@ -120,15 +121,24 @@ export interface StatusAssessment {
  * spells out a value even when it is the default (the fix of the check about it).
  */
 export function setupCommand(config: StatusConfig, show: {templates?: boolean; sessions?: boolean} = {}): string {
+  return bridgeCommand('setup', config, show)
+}
+
+/** setup's or status's command line for these inputs (status takes the same flags; its --cluster is optional). */
+function bridgeCommand(
+  verb: 'setup' | 'status',
+  config: StatusConfig,
+  show: {templates?: boolean; sessions?: boolean} = {},
+): string {
   const defaultTemplates =
     config.topicTemplates.length === DEFAULTS.topicTemplates.length &&
     config.topicTemplates.every((t, i) => t === DEFAULTS.topicTemplates[i])
   const parts = [
-    'aio-bridge setup',
+    `aio-bridge ${verb}`,
     `--subscription ${config.subscriptionId}`,
     `-g ${shellQuote(config.resourceGroup)}`,
     `-n ${config.namespace}`,
-    `-c ${config.cluster ?? '<cluster>'}`,
+    ...(config.cluster || verb === 'setup' ? [`-c ${config.cluster ?? '<cluster>'}`] : []),
     ...(config.topicSpace === DEFAULTS.topicSpace ? [] : [`--topic-space ${config.topicSpace}`]),
     ...(show.templates || !defaultTemplates
       ? config.topicTemplates.map((t) => `--topic-template ${shellQuote(t)}`)
@@ -178,13 +188,24 @@ export function assessStatus(config: StatusConfig, observed: StatusObserved): St
   const ns = observed.namespace
   const tsc = ns?.properties.topicSpacesConfiguration
   const hostname = tsc?.hostname ?? undefined
+  // The namespace the endpoint's host names, when it is not this one: a mistyped -n is then named as such.
+  const epHost = endpointHostOf(observed.iotOps.endpoint?.properties)
+  const elsewhere = namespaceOfHost(epHost)
+  const other = elsewhere && elsewhere !== config.namespace.toLowerCase() ? elsewhere : undefined
+  const meant = other
+    ? `If you meant the bridge of namespace ${other}: ${bridgeCommand('status', {...config, namespace: other})}. To make this one's instead: `
+    : ''
   if (!ns) {
     push({
       id: 'namespace.exists',
       title: 'Namespace',
       ok: false,
-      detail: `${config.namespace} does not exist in ${config.resourceGroup}`,
-      fix: setup,
+      detail: `${config.namespace} does not exist in ${config.resourceGroup}${
+        other
+          ? ` (the endpoint ${config.model.endpoint.name} points at namespace ${other}: did you mean -n ${other}?)`
+          : ''
+      }`,
+      fix: `${meant}${setup}`,
     })
     for (const [id, title] of [
       ['namespace.mqtt', 'MQTT broker'],
@@ -368,18 +389,30 @@ export function assessStatus(config: StatusConfig, observed: StatusObserved): St
         detail: `${ep.name}${state ? ` (${state})` : ''}${label(ep)}`,
         fix: modelFix,
       })
-      const host = (ep.properties?.mqttSettings as {host?: string} | undefined)?.host
-      if (!hostname) {
+      // The same rule as teardown's: the endpoint is this bridge's only when it points at this namespace's host.
+      const at = epHost ?? 'no host'
+      const theirs = other ? `namespace ${other}'s, ` : ''
+      if (!ns) {
+        push({
+          id: 'endpoint.host',
+          title: titleOf('endpoint.host'),
+          ok: false,
+          detail: `${at}: points elsewhere (${theirs}not namespace ${config.namespace}'s, which does not exist in ${config.resourceGroup})`,
+          fix: `${meant}${modelFix}`,
+        })
+      } else if (!hostname) {
         skip('endpoint.host', titleOf('endpoint.host'), 'the namespace hostname is unknown')
       } else {
-        const want = `${hostname}:${EVENT_GRID_MQTT_PORT}`
-        const same = (host ?? '').toLowerCase() === want.toLowerCase()
+        const want = bridgeHost(hostname)
+        const same = sameHost(epHost, want)
         push({
           id: 'endpoint.host',
           title: titleOf('endpoint.host'),
           ok: same,
-          detail: same ? (host ?? '') : `${host ?? 'no host'} (the namespace's is ${want})`,
-          fix: modelFix,
+          detail: same
+            ? at
+            : `${at}: points elsewhere (${theirs}not ${want}, the MQTT hostname of namespace ${ns.name})`,
+          fix: `${meant}${modelFix}`,
         })
       }
     }

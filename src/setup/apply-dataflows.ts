@@ -1,8 +1,10 @@
 import type {ArmClient} from '../azure/arm-client.js'
 import {DeploymentsGateway, type WhatIfChange} from '../azure/deployments-gateway.js'
+import {namespaceId} from '../azure/ids.js'
 import {IotOpsGateway, type IotOpsResource} from '../azure/iotops-gateway.js'
 import {AzureError, ConfigError, ExitCode} from '../errors.js'
 import {type BridgeModel, type BridgeModelFlags, buildBridgeModel} from '../model/bridge-model.js'
+import {deploymentRecordTags} from '../model/bridge-record.js'
 import {renderArmTemplate} from '../render/arm.js'
 
 export type DataflowsAction = 'create' | 'update' | 'unchanged'
@@ -146,11 +148,13 @@ export async function discoverDataflows(
 /**
  * setup's last step on the ARM path: discover the instance and its custom location, compare what exists with the
  * model (GETs, in parallel; or `discovered`, started earlier) and deploy the ARM template only when something
- * differs. A dry run asks what-if.
+ * differs. A dry run asks what-if. Every deployment carries the record teardown reads (the namespace and host, as
+ * tags); the comparison looks at the resources only, so a deployment an older aio-bridge made without the record is
+ * not redeployed for it (a second run stays write-free) and gets it with the next change.
  */
 export async function applyDataflowsArm(
   arm: ArmClient,
-  target: {subscriptionId: string; resourceGroup: string},
+  target: {subscriptionId: string; resourceGroup: string; namespace: string},
   modelFlags: BridgeModelFlags,
   hostname: string,
   opts: {
@@ -173,7 +177,10 @@ export async function applyDataflowsArm(
   const desired = [model.endpoint.properties, ...model.dataflows.map((df) => df.properties)]
   const name = deploymentName(instance.name)
   const {template, parameters} = renderArmTemplate(model)
-  const body = {properties: {mode: 'Incremental' as const, template, parameters}}
+  const body = {
+    tags: deploymentRecordTags(namespaceId(sub, rg, target.namespace), model.endpoint.properties.mqttSettings.host),
+    properties: {mode: 'Incremental' as const, template, parameters},
+  }
   const deployments = new DeploymentsGateway(arm)
   const base = {target: 'arm' as const, instance: instance.name, customLocation, deployment: name, resources: ids}
 

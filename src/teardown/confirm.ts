@@ -49,7 +49,11 @@ export function confirmTeardown(opts: {
         'TEARDOWN_CONFIRM_REQUIRED',
         `teardown would delete ${n} resource${n === 1 ? '' : 's'} and cannot ask first: standard input is not a terminal (or --json is set).`,
         'Re-run with --yes to delete them, or with --dry-run to list them only.',
-        {deletions: plan.deletions.map(({kind, name, id}) => ({kind, name, id})), kept: plan.kept},
+        {
+          deletions: plan.deletions.map(({kind, name, id}) => ({kind, name, id})),
+          notFound: plan.notFound,
+          kept: plan.kept,
+        },
       )
       e.progress = formatTeardownPlan(plan, opts.theme, {resourceGroup: opts.resourceGroup})
       throw e

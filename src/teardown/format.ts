@@ -8,9 +8,16 @@ export function formatTeardownPlan(
   theme: Theme,
   opts: {dryRun?: boolean; resourceGroup?: string} = {},
 ): string {
-  const lines: string[] = []
+  // First, what the inputs name that does not exist: a mistyped -n must be the first thing read.
+  const lines: string[] = plan.notFound.map((n) => theme.warn(`warning: ${n.message}`))
   if (plan.deletions.length === 0) {
-    lines.push(theme.ok('Nothing to delete: nothing aio-bridge made is left.'))
+    lines.push(
+      theme.ok(
+        plan.kept.length > 0
+          ? 'Nothing to delete of this bridge.'
+          : 'Nothing to delete: nothing aio-bridge made is left.',
+      ),
+    )
   } else {
     const where = opts.resourceGroup ? ` (resource group ${opts.resourceGroup})` : ''
     lines.push(theme.bold(`${opts.dryRun ? 'Would delete' : 'Will delete'}, in this order${where}:`))

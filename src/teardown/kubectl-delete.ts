@@ -1,12 +1,12 @@
 import {kubectlError, runKubectl} from '../apply/kubectl.js'
 import {AIO_NAMESPACE} from '../model/bridge-model.js'
-import {MANAGED_BY_SELECTOR} from '../render/kubernetes.js'
 
 /**
- * teardown --target kubernetes. The cluster, not the rendered file, says what aio-bridge applied: `kubectl get -l
- * app.kubernetes.io/managed-by=aio-bridge -o name` lists the labelled objects (a `-l` beside `-f -` would filter the
- * file's objects, which always carry the label). Only those of the model's names are deleted, by kind/name. Arguments
- * are an array (no shell). Kinds are named without a version, so a v1beta1 cluster needs no --crd-version here.
+ * teardown --target kubernetes. The cluster, not the rendered file, says what aio-bridge applied: the model's objects
+ * are read as the cluster holds them (status's `kubectl get … -o json`: their labels, the endpoint's host, the
+ * dataflows' endpoints; a `-l` beside `-f -` would filter the file's objects, which always carry the label). Only
+ * those teardown's planner picks are deleted, by kind/name. Arguments are an array (no shell). Kinds are named without
+ * a version, so a v1beta1 cluster needs no --crd-version here.
  */
 
 /** The two kinds setup applies, as kubectl resource names (group-qualified, versionless). */
@@ -22,18 +22,6 @@ export function kubectlRef(kind: IotOpsKind, name: string): string {
   return `${IOT_OPS_KINDS[kind]}/${name}`
 }
 
-function kubectlGetArgs(selector?: string): string[] {
-  return [
-    'get',
-    'dataflows.connectivity.iotoperations.azure.com,dataflowendpoints.connectivity.iotoperations.azure.com',
-    '-n',
-    AIO_NAMESPACE,
-    ...(selector ? ['-l', selector] : []),
-    '-o',
-    'name',
-  ]
-}
-
 function kubectlDeleteArgs(refs: readonly string[]): string[] {
   return ['delete', '-n', AIO_NAMESPACE, '--ignore-not-found', ...refs]
 }
@@ -43,30 +31,6 @@ interface KubectlRunOptions {
   env?: NodeJS.ProcessEnv
   signal?: AbortSignal
   timeoutInMs?: number
-}
-
-/** `kubectl get -o name` lines, lower-cased (kubectl prints kinds lower-case; names are lower-case by rule). */
-export function parseKubectlNames(stdout: string): string[] {
-  return stdout
-    .split('\n')
-    .map((l) => l.trim().toLowerCase())
-    .filter((l) => /^[a-z0-9.-]+\/\S+$/.test(l))
-}
-
-/** Which dataflows and endpoints exist in the IoT Operations namespace, with and without aio-bridge's label. */
-export async function listClusterObjects(opts: KubectlRunOptions): Promise<{labelled: string[]; all: string[]}> {
-  const get = async (selector?: string) => {
-    const {code, stdout, stderr} = await runKubectl(opts.kubectl, kubectlGetArgs(selector), '', {
-      env: opts.env,
-      abortSignal: opts.signal,
-      timeoutInMs: opts.timeoutInMs ?? 60_000,
-      verb: 'get',
-    })
-    if (code !== 0) throw kubectlError(stderr, code, 'get')
-    return parseKubectlNames(stdout)
-  }
-  const [labelled, all] = await Promise.all([get(MANAGED_BY_SELECTOR), get()])
-  return {labelled, all}
 }
 
 export interface KubectlDeleteOptions extends KubectlRunOptions {

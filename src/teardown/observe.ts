@@ -6,7 +6,9 @@ import {topicSpaceId} from '../azure/ids.js'
 import {IotOpsGateway, type IotOpsResource} from '../azure/iotops-gateway.js'
 import {emptyIfParentMissing} from '../azure/not-found.js'
 import {AIO_NAMESPACE, type BridgeModel, type CrdVersion} from '../model/bridge-model.js'
+import {dataflowEndpointRefsOf, endpointHostOf} from '../model/bridge-record.js'
 import {
+  type ClusterObject,
   isManagedNamespace,
   type KubernetesObject,
   type ObservedInstance,
@@ -15,6 +17,7 @@ import {
   type TeardownConfig,
   type TeardownObserved,
 } from '../plan/teardown-plan.js'
+import {MANAGED_BY_LABEL} from '../render/kubernetes.js'
 import {deploymentName} from '../setup/apply-dataflows.js'
 
 export interface ObserveTeardownOptions {
@@ -62,7 +65,8 @@ export async function observeTeardownState(
     ...(t ? {topicSpace: t} : {}),
     topicSpaces: all,
     roleAssignments: r,
-    ...(i ? {instances: i} : {}),
+    ...(i ? {instances: i.instances, instanceNames: i.names} : {}),
+    ...(i && opts.instance && i.instances.length === 0 ? {missingInstance: opts.instance} : {}),
     ...(k ? {kubernetes: k} : {}),
   }
 }
@@ -80,18 +84,26 @@ function classifyIotOpsId(id: string, instance: string): Pick<ObservedIotOpsReso
   return undefined
 }
 
+/** What the planner compares: an endpoint's host, a dataflow's endpoints. */
+function pointsAt(kind: ObservedIotOpsResource['kind'], properties: unknown): Partial<ObservedIotOpsResource> {
+  return kind === 'dataflowEndpoint'
+    ? {host: endpointHostOf(properties)}
+    : {endpointRefs: dataflowEndpointRefsOf(properties)}
+}
+
 async function observeInstances(
   arm: ArmClient,
   config: TeardownConfig,
   opts: ObserveTeardownOptions,
-): Promise<ObservedInstance[]> {
+): Promise<{instances: ObservedInstance[]; names: string[]}> {
   const sub = config.subscriptionId
   const rg = config.resourceGroup
   const iotOps = new IotOpsGateway(arm, opts.model.apiVersion)
   const deployments = new DeploymentsGateway(arm)
-  let instances: IotOpsResource[] = await emptyIfParentMissing(iotOps.listInstances(sub, rg))
-  if (opts.instance) instances = instances.filter((i) => i.name.toLowerCase() === opts.instance?.toLowerCase())
-  return Promise.all(
+  const all: IotOpsResource[] = await emptyIfParentMissing(iotOps.listInstances(sub, rg))
+  const wanted = opts.instance?.toLowerCase()
+  const instances = wanted ? all.filter((i) => i.name.toLowerCase() === wanted) : all
+  const observed = await Promise.all(
     instances.map(async (inst): Promise<ObservedInstance> => {
       const name = deploymentName(inst.name)
       const deployment = await deployments.getDeployment(sub, rg, name, opts.signal)
@@ -113,21 +125,34 @@ async function observeInstances(
       ]
       const candidates = fromDeployment.length > 0 ? fromDeployment : fromModel
       const resources = await Promise.all(
-        candidates.map(async (c) => ({...c, exists: (await iotOps.get(c.id)) !== undefined})),
+        candidates.map(async (c): Promise<ObservedIotOpsResource> => {
+          const r = await iotOps.get(c.id)
+          return {...c, exists: r !== undefined, ...(r ? pointsAt(c.kind, r.properties) : {})}
+        }),
       )
       return {
         name: inst.name,
-        ...(deployment ? {deployment: {id: deployment.id, name: deployment.name ?? name}} : {}),
+        ...(deployment
+          ? {
+              deployment: {
+                id: deployment.id,
+                name: deployment.name ?? name,
+                ...(deployment.tags ? {tags: deployment.tags} : {}),
+              },
+            }
+          : {}),
         resources,
       }
     }),
   )
+  return {instances: observed, names: all.map((i) => i.name)}
 }
 
+/** The model's endpoint and dataflows as the cluster holds them: one `kubectl get … -o json` (status's read). */
 async function observeKubernetes(opts: ObserveTeardownOptions): Promise<ObservedKubernetes> {
-  const [{findKubectl}, {kubectlRef, listClusterObjects}] = await Promise.all([
-    import('../apply/kubectl.js'),
+  const [{kubectlRef}, {readClusterIotOps}] = await Promise.all([
     import('./kubectl-delete.js'),
+    import('../status/kubectl.js'),
   ])
   const object = (kind: KubernetesObject['kind'], name: string): KubernetesObject => ({
     kind,
@@ -140,13 +165,22 @@ async function observeKubernetes(opts: ObserveTeardownOptions): Promise<Observed
     ...opts.model.dataflows.map((df) => object('Dataflow', df.name)),
     object('DataflowEndpoint', opts.model.endpoint.name),
   ]
-  const kubectl = findKubectl(opts.env ?? process.env)
-  if (!kubectl) return {objects}
-  const cluster = await listClusterObjects({
-    kubectl,
+  const read = await readClusterIotOps(opts.model, {
     env: opts.env,
     signal: opts.signal,
     timeoutInMs: opts.kubectlTimeoutInMs,
   })
-  return {kubectl, objects, cluster}
+  if (!read.kubectl) return {objects}
+  const found = [
+    ...(read.endpoint ? [{kind: 'DataflowEndpoint' as const, r: read.endpoint}] : []),
+    ...Object.values(read.dataflows).flatMap((r) => (r ? [{kind: 'Dataflow' as const, r}] : [])),
+  ]
+  const cluster = found.map(
+    ({kind, r}): ClusterObject => ({
+      ref: kubectlRef(kind, r.name),
+      labelled: r.labels?.[MANAGED_BY_LABEL.key] === MANAGED_BY_LABEL.value,
+      ...pointsAt(kind === 'Dataflow' ? 'dataflow' : 'dataflowEndpoint', r.properties),
+    }),
+  )
+  return {kubectl: read.kubectl, objects, cluster}
 }

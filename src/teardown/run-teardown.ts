@@ -10,6 +10,7 @@ import {AIO_NAMESPACE} from '../model/bridge-model.js'
 import {modelFlagArgs, shellQuote} from '../model/command-line.js'
 import {
   type KeptItem,
+  type NotFoundItem,
   planTeardown,
   scopeOfAssignmentId,
   type TeardownConfig,
@@ -35,6 +36,8 @@ export interface TeardownResult {
   topicSpace: string
   target: TeardownConfig['target']
   deletions: Array<{kind: TeardownKind; name: string; id: string; outcome: DeletionOutcome}>
+  /** What the inputs name that does not exist (a mistyped -n, --topic-space, --instance), with what that means. */
+  notFound: NotFoundItem[]
   kept: KeptItem[]
   notes: string[]
 }
@@ -64,6 +67,7 @@ export async function runTeardown(
     namespace: config.namespace,
     topicSpace: config.topicSpace,
     target: config.target,
+    notFound: plan.notFound,
     kept: plan.kept,
     notes: plan.notes,
   }

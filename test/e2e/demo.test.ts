@@ -3,41 +3,56 @@ import {execFileSync} from 'node:child_process'
 import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {describe, it} from 'node:test'
+import {after, before, describe, it} from 'node:test'
 import {runDemo} from '../../src/emulator/sandbox/demo.js'
 import type {AioBridgeError} from '../../src/errors.js'
 import {runCli, spawnCli} from '../helpers/cli.js'
 
 /** `aio-bridge demo` as a newcomer runs it: the whole tutorial against the local emulation, then nothing left. */
 
-/** mosquitto processes started for a demo (their config lives in an aio-bridge-demo- temp dir). */
-function demoBrokers(): number[] {
-  const out = execFileSync('ps', ['-eo', 'pid=,args='], {encoding: 'utf8'})
+/**
+ * The mosquitto processes a demo of this test file started. Each demo run here gets its own TMPDIR, where the demo
+ * makes its working directory (and so its brokers' config files): only a broker whose arguments name that directory is
+ * ours. Other engineers' demos on the same machine live elsewhere and are never counted.
+ */
+function brokersUnder(dir: string): number[] {
+  const out = execFileSync('ps', ['-ww', '-eo', 'pid=,args='], {encoding: 'utf8'})
   return out
     .split('\n')
-    .filter((l) => l.includes('mosquitto') && l.includes('aio-bridge-demo-'))
+    .filter((l) => l.includes('mosquitto') && l.includes(`${dir}/`))
     .map((l) => Number.parseInt(l.trim(), 10))
 }
 
 describe('aio-bridge demo', {timeout: 180_000}, () => {
+  /** This file's own temp root: TMPDIR of every demo it runs. */
+  let own: string
+  before(async () => {
+    own = await mkdtemp(join(tmpdir(), 'aio-bridge-demo-test-'))
+  })
+  after(async () => {
+    await rm(own, {recursive: true, force: true})
+  })
+  /** A fresh TMPDIR per run, so a leftover of one case is not blamed on another. */
+  const runDir = async () => mkdtemp(join(own, 'run-'))
+
   it('runs setup, verify and teardown against the emulation, prints the round trip and exits 0', async () => {
-    const before = new Set(demoBrokers())
-    const r = await runCli(['demo'], {timeoutMs: 120_000})
+    const tmp = await runDir()
+    const r = await runCli(['demo'], {timeoutMs: 120_000, env: {TMPDIR: tmp}})
     assert.equal(r.code, 0, r.stderr + r.stdout)
     assert.match(r.stdout, /✔ Round trip complete/)
     assert.match(r.stdout, /Teardown done/)
     assert.match(r.stdout, /Demo complete/)
     assert.match(r.stdout, /round trip p50 [\d.]+ ms/)
     assert.match(r.stderr, /\$ aio-bridge setup/)
-    assert.deepEqual(
-      demoBrokers().filter((p) => !before.has(p)),
-      [],
-      'the demo stops the broker it started',
-    )
+    assert.deepEqual(brokersUnder(tmp), [], 'the demo stops the broker it started')
   })
 
   it('--json returns every step and the measured round trip', async () => {
-    const r = await runCli(['demo', '--json', '--no-teardown', '--count', '3'], {timeoutMs: 120_000})
+    const tmp = await runDir()
+    const r = await runCli(['demo', '--json', '--no-teardown', '--count', '3'], {
+      timeoutMs: 120_000,
+      env: {TMPDIR: tmp},
+    })
     assert.equal(r.code, 0, r.stderr + r.stdout)
     const result = JSON.parse(r.stdout) as {
       ok: boolean
@@ -53,6 +68,7 @@ describe('aio-bridge demo', {timeout: 180_000}, () => {
       ],
     )
     assert.equal(typeof result.roundTrip.p50Ms, 'number')
+    assert.deepEqual(brokersUnder(tmp), [], '--no-teardown keeps the resources, not the emulation')
   })
 
   it('without mosquitto it fails at once with SANDBOX_MOSQUITTO_MISSING naming the install command', async () => {
@@ -64,24 +80,26 @@ describe('aio-bridge demo', {timeout: 180_000}, () => {
   })
 
   it('Ctrl-C stops the step in flight and everything the demo started (exit 130)', async () => {
-    const before = new Set(demoBrokers())
-    const {child, result} = spawnCli(['demo'], {timeoutMs: 120_000})
+    const tmp = await runDir()
+    const {child, result} = spawnCli(['demo'], {timeoutMs: 120_000, env: {TMPDIR: tmp}})
     let stderr = ''
+    let running: number[] | undefined
     await new Promise<void>((resolve) => {
       child.stderr?.on('data', (d: Buffer) => {
         stderr += d.toString()
-        if (stderr.includes('$ aio-bridge setup')) resolve()
+        if (running === undefined && stderr.includes('$ aio-bridge setup')) {
+          running = brokersUnder(tmp)
+          resolve()
+        }
       })
       child.once('close', () => resolve())
     })
     child.kill('SIGINT')
     const r = await result
     assert.equal(r.code, 130, r.stderr + r.stdout)
-    assert.deepEqual(
-      demoBrokers().filter((p) => !before.has(p)),
-      [],
-      'no broker left behind',
-    )
+    // The check below can fail: while it ran, the demo's brokers were found where this run put them.
+    assert.ok((running ?? []).length > 0, 'the demo’s brokers run under its own TMPDIR')
+    assert.deepEqual(brokersUnder(tmp), [], 'no broker left behind')
   })
 
   it("--json keeps the failed step's error in its own error (the step's output is not on the screen)", async () => {

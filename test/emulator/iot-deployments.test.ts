@@ -77,12 +77,13 @@ describe('ARM emulator: extensions, IoT Operations, deployments, what-if and met
     parameters: Record<string, {value: unknown}> = {
       eventGridHostName: {value: 'ns.eastus-1.ts.eventgrid.azure.net:8883'},
     },
+    tags?: unknown,
   ) =>
     clientFor(emu).putAndWait<{properties: {provisioningState: string; outputs?: Record<string, {value: unknown}>}}>(
       'PUT',
       deploymentPath('aio-bridge'),
       DEPLOY,
-      {properties: {mode: 'Incremental', template, parameters}},
+      {...(tags === undefined ? {} : {tags}), properties: {mode: 'Incremental', template, parameters}},
     )
 
   before(async () => {
@@ -201,6 +202,26 @@ describe('ARM emulator: extensions, IoT Operations, deployments, what-if and met
     )
     assert.equal(d?.properties.provisioningState, 'Succeeded')
     assert.equal(d?.properties.outputResources.length, 3)
+  })
+
+  it('keeps a deployment’s tags as ARM does: returned by GET and list, replaced by the next PUT, checked like any tags', async () => {
+    const tags = {'managed-by': 'aio-bridge', 'aio-bridge-namespace': emu.ids.namespace()}
+    await deploy(bridgeTemplate(), undefined, tags)
+    const get = () => clientFor(emu).get<{tags?: Record<string, string>}>(deploymentPath('aio-bridge'), DEPLOY)
+    assert.deepEqual((await get())?.tags, tags)
+    const listed = await clientFor(emu).listAll<{name: string; tags?: Record<string, string>}>(
+      deploymentPath('').replace(/\/$/, ''),
+      DEPLOY,
+    )
+    assert.deepEqual(listed.find((d) => d.name === 'aio-bridge')?.tags, tags)
+    // A PUT without tags leaves none (a PUT replaces the record).
+    await deploy(bridgeTemplate())
+    assert.equal((await get())?.tags, undefined)
+    for (const bad of [{'a/b': 'x'}, {long: 'x'.repeat(257)}, 'not an object']) {
+      const err = await deploy(bridgeTemplate(), undefined, bad).catch((e) => e)
+      assert.equal((err as ArmRequestError).statusCode, 400, JSON.stringify(bad))
+    }
+    assert.equal((await get())?.tags, undefined, 'a refused PUT changes nothing')
   })
 
   it('ends Failed with DeploymentFailed and the resource error nested when a template resource is invalid', async () => {

@@ -169,9 +169,9 @@ describe('assessStatus: each single piece missing or wrong is named', () => {
     })
   }
 
-  it('the namespace missing: that gap, the topic space gap, and what depends on them is not checked', () => {
+  it('the namespace missing: that gap, the topic space gap, an endpoint that cannot be its; what depends on them is not checked', () => {
     const a = assessStatus(config(), good({namespace: undefined, topicSpace: undefined, roleAssignments: []}))
-    assert.deepEqual(a.gaps, ['namespace.exists', 'topicSpace.exists'])
+    assert.deepEqual(a.gaps, ['namespace.exists', 'topicSpace.exists', 'endpoint.host'])
     assert.deepEqual(a.skipped, [
       'namespace.mqtt',
       'namespace.sessions',
@@ -179,12 +179,50 @@ describe('assessStatus: each single piece missing or wrong is named', () => {
       'topicSpace.templates',
       'role.publisher',
       'role.subscriber',
-      'endpoint.host',
     ])
+    assert.equal(
+      check(good({namespace: undefined}), 'endpoint.host').detail,
+      `${HOSTNAME}:8883: points elsewhere (not namespace eg-bridge's, which does not exist in rg-bridge)`,
+    )
     assert.match(
       check(good({namespace: undefined}), 'namespace.exists').fix ?? '',
       /^aio-bridge setup .*-g rg-bridge -n eg-bridge -c arc-1/,
     )
+  })
+
+  it('a mistyped -n: the missing namespace is named, and the endpoint pointing at another namespace is a gap naming it', () => {
+    const typo = config({namespace: 'typo-ns'})
+    const other = 'aio-bridge-ns.westus2-1.ts.eventgrid.azure.net:8883'
+    const o = good({
+      namespace: undefined,
+      topicSpace: undefined,
+      roleAssignments: [],
+      iotOps: {...good().iotOps, endpoint: endpoint({host: other})},
+    })
+    const a = assessStatus(typo, o)
+    assert.equal(a.clean, false)
+    assert.deepEqual(a.gaps, ['namespace.exists', 'topicSpace.exists', 'endpoint.host'])
+    const ns = check(o, 'namespace.exists', typo)
+    assert.equal(
+      ns.detail,
+      'typo-ns does not exist in rg-bridge (the endpoint eventgrid points at namespace aio-bridge-ns: did you mean -n aio-bridge-ns?)',
+    )
+    assert.match(
+      ns.fix ?? '',
+      /^If you meant the bridge of namespace aio-bridge-ns: aio-bridge status .*-n aio-bridge-ns -c arc-1\. To make this one's instead: aio-bridge setup .*-n typo-ns /,
+    )
+    const host = check(o, 'endpoint.host', typo)
+    assert.equal(
+      host.detail,
+      `${other}: points elsewhere (namespace aio-bridge-ns's, not namespace typo-ns's, which does not exist in rg-bridge)`,
+    )
+    // Another namespace that exists: named the same way.
+    const there = check(good({iotOps: {...good().iotOps, endpoint: endpoint({host: other})}}), 'endpoint.host')
+    assert.equal(
+      there.detail,
+      `${other}: points elsewhere (namespace aio-bridge-ns's, not ${HOSTNAME}:8883, the MQTT hostname of namespace eg-bridge)`,
+    )
+    assert.match(there.fix ?? '', /^If you meant the bridge of namespace aio-bridge-ns: aio-bridge status /)
   })
 
   it('no hostname yet (still provisioning): hostname gap, endpoint host not checked', () => {

@@ -70,7 +70,11 @@ describe('status against the fake ARM (spawned CLI)', () => {
   const ts = () => arm.emulator.ids.topicSpace('tutorial')
   const inst = () => arm.emulator.ids.instance()
   const cases: Array<[string, () => void, string[]]> = [
-    ['the namespace deleted', () => arm.emulator.deleteResource(ns()), ['namespace.exists', 'topicSpace.exists']],
+    [
+      'the namespace deleted',
+      () => arm.emulator.deleteResource(ns()),
+      ['namespace.exists', 'topicSpace.exists', 'endpoint.host'],
+    ],
     [
       'MQTT disabled on the namespace',
       () => change(ns(), (r) => Object.assign(r.properties.topicSpacesConfiguration as object, {state: 'Disabled'})),

@@ -73,11 +73,40 @@ describe('teardown text', () => {
     )
   })
 
-  it('says when there is nothing to delete', () => {
-    assert.match(
-      formatTeardownPlan(planTeardown(config, {roleAssignments: [], instances: []}), theme),
-      /^Nothing to delete/,
+  it('says first what the inputs name that does not exist, then that there is nothing to delete', () => {
+    const lines = formatTeardownPlan(planTeardown(config, {roleAssignments: [], instances: []}), theme).split('\n')
+    assert.equal(lines[0], 'warning: namespace eg-bridge not found in rg-bridge: nothing of it to delete')
+    assert.equal(lines[1], 'Nothing to delete: nothing aio-bridge made is left.')
+  })
+
+  it('nothing of this bridge to delete, and another bridge’s endpoint kept: the warning, then why it stays', () => {
+    const plan = planTeardown(
+      {...config, namespace: 'typo-ns'},
+      {
+        roleAssignments: [],
+        instances: [
+          {
+            name: 'aio-1',
+            deployment: {id: 'd', name: 'aio-bridge-aio-1'},
+            resources: [
+              {
+                id: 'e',
+                kind: 'dataflowEndpoint',
+                name: 'eventgrid',
+                exists: true,
+                host: 'aio-bridge-ns.westus2-1.ts.eventgrid.azure.net:8883',
+              },
+            ],
+          },
+        ],
+      },
     )
+    assert.deepEqual(formatTeardownPlan(plan, theme).split('\n').slice(0, 4), [
+      'warning: namespace typo-ns not found in rg-bridge: nothing of it to delete',
+      'Nothing to delete of this bridge.',
+      'Keeps:',
+      '  = dataflowEndpoint eventgrid: points at aio-bridge-ns.westus2-1.ts.eventgrid.azure.net:8883; namespace typo-ns does not exist in rg-bridge, and deployment aio-bridge-aio-1 does not record the namespace setup made it for (made by an aio-bridge older than that record)',
+    ])
   })
 
   it('sums up the outcomes', () => {
@@ -93,6 +122,7 @@ describe('teardown text', () => {
         {kind: 'topicSpace', name: 't', id: 'x', outcome: 'deleted'},
         {kind: 'namespace', name: 'n', id: 'y', outcome: 'already-gone'},
       ],
+      notFound: [],
       kept: [{kind: 'roleAssignment', name: 'r', id: 'z', reason: 'by hand'}],
       notes: [],
     }
@@ -132,6 +162,7 @@ describe('confirmTeardown without a terminal', () => {
         ((e.details?.deletions ?? []) as Array<{kind: string}>).map((d) => d.kind),
         ['topicSpace', 'namespace'],
       )
+      assert.deepEqual(e.details?.notFound, [])
       return true
     })
   })

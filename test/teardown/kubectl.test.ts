@@ -5,10 +5,12 @@ import {join} from 'node:path'
 import {after, afterEach, before, describe, it} from 'node:test'
 import type {AioBridgeError} from '../../src/errors.js'
 import {buildBridgeModel} from '../../src/model/bridge-model.js'
-import {deleteWithKubectl, parseKubectlDeleteOutput, parseKubectlNames} from '../../src/teardown/kubectl-delete.js'
+import {kubectlStatusArgs} from '../../src/status/kubectl.js'
+import {deleteWithKubectl, parseKubectlDeleteOutput} from '../../src/teardown/kubectl-delete.js'
 import {runTeardown} from '../../src/teardown/run-teardown.js'
 import {armError, armScope, isolateNetwork, testArmClient} from '../helpers/nock.js'
-import {model, NS_ID, RG, SUB, TS_ID} from './fixtures.js'
+import {clusterObjects, kubectlList} from '../status/stub-kubectl.js'
+import {HOSTNAME, model, NS_ID, namespace, RG, SUB, TS_ID} from './fixtures.js'
 
 isolateNetwork({before, afterEach, after})
 
@@ -18,11 +20,11 @@ after(() => {
 })
 
 /**
- * A stand-in kubectl for a cluster: `get -l …` prints `labelled`, `get` without a selector prints `all`, `delete` prints
- * kubectl's line for each object named. Every call's arguments are recorded (one call per line, tab-separated).
- * `fail` makes every call print `stderr` and exit 1.
+ * A stand-in kubectl for a cluster: `get` prints the cluster's objects as `kubectl get -o json` does (a List of
+ * `objects`), `delete` prints kubectl's line for each object named. Every call's arguments are recorded (one call per
+ * line, tab-separated). `fail` makes every call print `stderr` and exit 1.
  */
-function fakeKubectl(opts: {labelled?: string[]; all?: string[]; stderr?: string; fail?: boolean} = {}): {
+function fakeKubectl(opts: {objects?: Cr[]; stderr?: string; fail?: boolean} = {}): {
   dir: string
   path: string
   calls: () => string[][]
@@ -30,9 +32,7 @@ function fakeKubectl(opts: {labelled?: string[]; all?: string[]; stderr?: string
   const dir = mkdtempSync(join(tmpdir(), 'aio-bridge-kubectl-'))
   dirs.push(dir)
   const path = join(dir, 'kubectl')
-  const labelled = opts.labelled ?? []
-  writeFileSync(join(dir, 'labelled.txt'), labelled.map((l) => `${l}\n`).join(''))
-  writeFileSync(join(dir, 'all.txt'), (opts.all ?? labelled).map((l) => `${l}\n`).join(''))
+  writeFileSync(join(dir, 'get.json'), opts.objects?.length ? kubectlList(opts.objects) : '')
   writeFileSync(join(dir, 'err.txt'), opts.stderr ?? '')
   writeFileSync(
     path,
@@ -42,7 +42,7 @@ d="${dir}"
 cat > /dev/null
 ${opts.fail ? 'cat "$d/err.txt" >&2; exit 1' : ''}
 case "$1" in
-  get) case "$*" in *" -l "*) cat "$d/labelled.txt" ;; *) cat "$d/all.txt" ;; esac ;;
+  get) cat "$d/get.json" ;;
   delete) for a in "$@"; do case "$a" in */*) printf '%s "%s" deleted\\n' "\${a%%/*}" "\${a#*/}" ;; esac; done ;;
 esac
 exit 0
@@ -60,10 +60,16 @@ exit 0
   }
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a custom resource as kubectl prints it
+type Cr = Record<string, any>
+
+/** The cluster as setup --target kubernetes leaves it (each object labelled, the endpoint at this namespace). */
+const cluster = () => clusterObjects(HOSTNAME)
+const unlabelled = (o: Cr): Cr => ({...o, metadata: {...o.metadata, labels: {}}})
+
 const L2R = 'dataflow.connectivity.iotoperations.azure.com/local-to-remote'
 const R2L = 'dataflow.connectivity.iotoperations.azure.com/remote-to-local'
 const EP = 'dataflowendpoint.connectivity.iotoperations.azure.com/eventgrid'
-const KINDS = 'dataflows.connectivity.iotoperations.azure.com,dataflowendpoints.connectivity.iotoperations.azure.com'
 
 describe('kubectl get and delete', () => {
   it('parses both kubectl delete output forms (with and without "from <ns> namespace")', () => {
@@ -77,7 +83,6 @@ describe('kubectl get and delete', () => {
       ['remote-to-local', 'local-to-remote', 'eventgrid'],
     )
     assert.deepEqual(parseKubectlDeleteOutput(''), [])
-    assert.deepEqual(parseKubectlNames(`${L2R}\nNo resources found\n`), [L2R])
   })
 
   it('deletes by kind/name with an argument array, nothing on stdin', async () => {
@@ -119,20 +124,33 @@ describe('teardown --target kubernetes (nock + a stand-in kubectl)', () => {
     target: 'kubernetes' as const,
     keepNamespace: true,
   }
-  const azureGone = () => {
+  /** Azure after the topic space was removed: the namespace (kept) is there, with its hostname, or gone. */
+  const azure = (ns: 'there' | 'gone' = 'there') => {
     const scope = armScope()
-    scope.get(NS_ID).query(EG).reply(404, armError('ResourceNotFound', 'gone'))
+    if (ns === 'there') {
+      scope.get(NS_ID).query(EG).reply(200, namespace())
+      scope.get(`${NS_ID}/topicSpaces`).query(EG).reply(200, {value: []})
+    } else scope.get(NS_ID).query(EG).reply(404, armError('ResourceNotFound', 'gone'))
     scope.get(TS_ID).query(EG).reply(404, armError('ResourceNotFound', 'gone'))
     return scope
   }
+  /** What was kept of the cluster's objects (the namespace is kept too: --keep-namespace). */
+  const bridgeKept = (r: {kept: Array<{kind: string; name: string; reason: string}>}) =>
+    r.kept.filter((x) => x.kind !== 'namespace')
+  const teardown = (k: {dir: string}, more: Partial<Parameters<typeof runTeardown>[2]> = {}) =>
+    runTeardown(testArmClient(), config, {model: model(), env: {PATH: `${k.dir}:/usr/bin:/bin`}, ...more})
 
-  it('reads the cluster with and without the label, deletes only labelled objects (dataflows first), keeps the rest', async () => {
+  it('reads the cluster once (status’s kubectl get -o json), deletes only labelled objects of this bridge (dataflows first), keeps the rest', async () => {
+    const {endpoint, dataflows} = cluster()
+    const theirs = {
+      ...dataflows['local-to-remote'],
+      metadata: {...dataflows['local-to-remote']?.metadata, name: 'theirs'},
+    }
     const k = fakeKubectl({
-      labelled: [R2L, L2R],
-      all: [L2R, R2L, EP, 'dataflow.connectivity.iotoperations.azure.com/theirs'],
+      objects: [unlabelled(endpoint), dataflows['remote-to-local'] as Cr, dataflows['local-to-remote'] as Cr, theirs],
     })
-    const scope = azureGone()
-    const r = await runTeardown(testArmClient(), config, {model: model(), env: {PATH: `${k.dir}:/usr/bin:/bin`}})
+    const scope = azure()
+    const r = await teardown(k)
     scope.done()
     assert.deepEqual(
       r.deletions.map((d) => [d.kind, d.outcome]),
@@ -140,11 +158,8 @@ describe('teardown --target kubernetes (nock + a stand-in kubectl)', () => {
     )
     const calls = k.calls()
     assert.deepEqual(
-      calls.filter((c) => c[0] === 'get').sort(),
-      [
-        ['get', KINDS, '-n', 'azure-iot-operations', '-l', 'app.kubernetes.io/managed-by=aio-bridge', '-o', 'name'],
-        ['get', KINDS, '-n', 'azure-iot-operations', '-o', 'name'],
-      ].sort(),
+      calls.filter((c) => c[0] === 'get'),
+      [kubectlStatusArgs(model())],
     )
     // The endpoint carries no label: it is not deleted, and is listed as kept; another dataflow is not ours to list.
     assert.deepEqual(
@@ -152,40 +167,66 @@ describe('teardown --target kubernetes (nock + a stand-in kubectl)', () => {
       [['delete', '-n', 'azure-iot-operations', '--ignore-not-found', L2R, R2L]],
     )
     assert.deepEqual(
-      r.kept.map((x) => [x.kind, x.name]),
+      bridgeKept(r).map((x) => [x.kind, x.name]),
       [['dataflowEndpoint', 'eventgrid']],
     )
-    assert.match(r.kept[0]?.reason ?? '', /without the label/)
+    assert.match(bridgeKept(r)[0]?.reason ?? '', /without the label/)
+  })
+
+  it('the endpoint points at another namespace’s host: nothing is deleted, it and the dataflows using it are kept', async () => {
+    const {endpoint, dataflows} = cluster()
+    endpoint.spec.mqttSettings.host = 'aio-bridge-ns.westus2-1.ts.eventgrid.azure.net:8883'
+    const k = fakeKubectl({objects: [endpoint, ...Object.values(dataflows)]})
+    const scope = azure()
+    const r = await teardown(k)
+    scope.done()
+    assert.deepEqual(r.deletions, [])
+    assert.ok(!k.calls().some((c) => c[0] === 'delete'))
+    assert.deepEqual(
+      bridgeKept(r)
+        .map((x) => x.name)
+        .sort(),
+      ['eventgrid', 'local-to-remote', 'remote-to-local'],
+    )
+    assert.match(r.kept.find((x) => x.name === 'eventgrid')?.reason ?? '', /^points at aio-bridge-ns\./)
+  })
+
+  it('the namespace gone: nothing in the cluster is deleted (it keeps no record of the namespace), and it says so', async () => {
+    const {endpoint, dataflows} = cluster()
+    const k = fakeKubectl({objects: [endpoint, ...Object.values(dataflows)]})
+    const scope = azure('gone')
+    const r = await teardown(k)
+    scope.done()
+    assert.deepEqual(r.deletions, [])
+    assert.ok(!k.calls().some((c) => c[0] === 'delete'))
+    assert.equal(r.notFound[0]?.message, 'namespace eg-bridge not found in rg-bridge: nothing of it to delete')
+    assert.match(r.notes.join('\n'), /kubectl delete -n azure-iot-operations --ignore-not-found/)
   })
 
   it('kinds carry no version: --crd-version changes nothing kubectl is asked (a v1beta1 cluster needs no flag)', async () => {
-    const k = fakeKubectl({labelled: [EP]})
-    const scope = azureGone()
-    await runTeardown(testArmClient(), config, {
-      model: model(),
-      crdVersion: 'v1beta1',
-      env: {PATH: `${k.dir}:/usr/bin:/bin`},
-    })
+    const k = fakeKubectl({objects: [cluster().endpoint]})
+    const scope = azure()
+    await teardown(k, {crdVersion: 'v1beta1'})
     scope.done()
+    assert.ok(k.calls().some((c) => c[0] === 'delete'))
     for (const c of k.calls()) assert.ok(!c.join(' ').match(/\/v1|\.v1/), c.join(' '))
   })
 
   it('nothing labelled in the cluster: no kubectl delete, nothing to do', async () => {
-    const k = fakeKubectl({labelled: [], all: []})
-    const scope = azureGone()
-    const r = await runTeardown(testArmClient(), config, {model: model(), env: {PATH: `${k.dir}:/usr/bin:/bin`}})
+    const {endpoint, dataflows} = cluster()
+    const k = fakeKubectl({objects: [endpoint, ...Object.values(dataflows)].map(unlabelled)})
+    const scope = azure()
+    const r = await teardown(k)
     scope.done()
     assert.deepEqual(r.deletions, [])
+    assert.equal(bridgeKept(r).length, 3)
     assert.ok(!k.calls().some((c) => c[0] === 'delete'))
   })
 
   it('kubectl cannot read the cluster: its error (KUBECTL_UNREACHABLE), nothing deleted', async () => {
     const k = fakeKubectl({stderr: 'The connection to the server localhost:8080 was refused', fail: true})
-    const scope = azureGone()
-    await assert.rejects(
-      runTeardown(testArmClient(), config, {model: model(), env: {PATH: `${k.dir}:/usr/bin:/bin`}}),
-      (e: AioBridgeError) => e.code === 'KUBECTL_UNREACHABLE',
-    )
+    const scope = azure()
+    await assert.rejects(teardown(k), (e: AioBridgeError) => e.code === 'KUBECTL_UNREACHABLE')
     scope.done()
     assert.ok(!k.calls().some((c) => c[0] === 'delete'))
   })
@@ -199,7 +240,7 @@ describe('teardown --target kubernetes (nock + a stand-in kubectl)', () => {
       'aio-api-version': '2025-10-01',
     })
     for (const dryRun of [true, false]) {
-      const scope = azureGone()
+      const scope = azure()
       const run = runTeardown(testArmClient(), config, {
         model: custom,
         crdVersion: 'v1beta1',

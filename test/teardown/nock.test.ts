@@ -3,6 +3,7 @@ import {after, afterEach, before, describe, it} from 'node:test'
 import type nock from 'nock'
 import {roleAssignmentName} from '../../src/azure/ids.js'
 import {AioBridgeError, ExitCode} from '../../src/errors.js'
+import {deploymentRecordTags} from '../../src/model/bridge-record.js'
 import type {TeardownPlan} from '../../src/plan/teardown-plan.js'
 import {RecordingReporter} from '../../src/setup/reporter.js'
 import {runTeardown} from '../../src/teardown/run-teardown.js'
@@ -15,6 +16,7 @@ import {
   dataflow,
   ENDPOINT_ID,
   endpoint,
+  HOSTNAME,
   INSTANCE,
   INSTANCE_ID,
   model,
@@ -60,6 +62,10 @@ function reads(
     deployment?: boolean
     resources?: boolean
     outputResources?: string[]
+    /** The deployment's tags (default: the record setup writes for this namespace; null: none, an older aio-bridge). */
+    tags?: Record<string, string> | null
+    /** Bodies of the endpoint and dataflows by id (default: as setup leaves them). */
+    bodies?: Record<string, unknown>
   } = {},
 ): nock.Scope {
   const p = {ns: true, ts: true, deployment: true, resources: true, ...present}
@@ -96,6 +102,7 @@ function reads(
         ? {
             id: DEPLOYMENT_PATH,
             name: DEPLOYMENT_NAME,
+            ...(p.tags === null ? {} : {tags: p.tags ?? deploymentRecordTags(NS_ID, `${HOSTNAME}:8883`)}),
             properties: {
               provisioningState: 'Succeeded',
               outputResources: (p.outputResources ?? []).map((id) => ({id})),
@@ -106,11 +113,12 @@ function reads(
   const ids = p.outputResources ?? [ENDPOINT_ID, DATAFLOW_IDS['local-to-remote'], DATAFLOW_IDS['remote-to-local']]
   for (const id of ids.filter((i) => /\/(dataflowEndpoints|dataflows)\/[^/]+$/.test(i))) {
     const body =
-      id === ENDPOINT_ID
-        ? endpoint()
+      p.bodies?.[id] ??
+      (id.includes('/dataflowEndpoints/')
+        ? {...endpoint(), id}
         : id.endsWith('local-to-remote')
           ? dataflow('local-to-remote')
-          : dataflow('remote-to-local')
+          : dataflow('remote-to-local'))
     scope
       .get(id)
       .query(AIO)
@@ -206,10 +214,15 @@ describe('teardown against ARM (nock)', () => {
 
   it('uses the deployment’s own output resources when it lists them (names setup used, not today’s flags)', async () => {
     const customEp = `${INSTANCE_ID}/dataflowEndpoints/eg-custom`
+    // Made by setup --endpoint-name eg-custom: the dataflow uses that endpoint.
+    const l2r = dataflow('local-to-remote')
+    const ops = (l2r.properties as {operations: Array<{destinationSettings?: {endpointRef: string}}>}).operations
+    for (const op of ops) if (op.destinationSettings) op.destinationSettings.endpointRef = 'eg-custom'
     const scope = reads(armScope(), {
       ns: false,
       ts: false,
       outputResources: [customEp, DATAFLOW_IDS['local-to-remote'], `${INSTANCE_ID}/dataflowProfiles/default`],
+      bodies: {[DATAFLOW_IDS['local-to-remote']]: l2r},
     })
     const r = await runTeardown(testArmClient(), config(), {model: model(), dryRun: true})
     scope.done()

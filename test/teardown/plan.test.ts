@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
-import {MANAGED_TAG, ROLES, roleAssignmentName} from '../../src/azure/ids.js'
+import {MANAGED_TAG, namespaceId, ROLES, roleAssignmentName} from '../../src/azure/ids.js'
+import {deploymentRecordTags} from '../../src/model/bridge-record.js'
 import {
+  type ClusterObject,
   isSetupRoleAssignment,
   type KubernetesObject,
   type ObservedInstance,
@@ -16,39 +18,67 @@ import {
   DEPLOYMENT_ID,
   DEPLOYMENT_NAME,
   ENDPOINT_ID,
+  HOSTNAME,
   INSTANCE,
+  NS,
   NS_ID,
   namespace,
   OTHER_PRINCIPAL,
   PRINCIPAL,
+  RG,
+  SUB,
   TS_ID,
   teardownConfig,
   topicSpace,
 } from './fixtures.js'
 
 const config = teardownConfig
+const HOST = `${HOSTNAME}:8883`
+const OTHER_NS = 'aio-bridge-ns'
+const OTHER_HOST = `${OTHER_NS}.westus2-1.ts.eventgrid.azure.net:8883`
+/** The deployment tags setup writes for namespace `ns` (default: this one) and its host. */
+const recordFor = (ns = NS, host = ns === NS ? HOST : OTHER_HOST) =>
+  deploymentRecordTags(namespaceId(SUB, RG, ns), host)
 
+/**
+ * An instance as setup leaves it: the deployment record with setup's tags (`tags: undefined`: a record of an older
+ * aio-bridge, without them), the endpoint pointing at this namespace, the dataflows using it and the local broker.
+ */
 function instance(
-  opts: {deployment?: boolean; exists?: boolean | Record<string, boolean>; name?: string} = {},
+  opts: {
+    deployment?: boolean
+    exists?: boolean | Record<string, boolean>
+    name?: string
+    host?: string
+    tags?: Record<string, string> | undefined
+    /** Endpoints a dataflow uses, by dataflow name. */
+    refs?: Record<string, string[]>
+  } = {},
 ): ObservedInstance {
   const exists = (id: string) => (typeof opts.exists === 'object' ? (opts.exists[id] ?? true) : (opts.exists ?? true))
+  const tags = 'tags' in opts ? opts.tags : recordFor()
+  const dataflow = (name: 'local-to-remote' | 'remote-to-local') => ({
+    id: DATAFLOW_IDS[name],
+    kind: 'dataflow' as const,
+    name,
+    exists: exists(DATAFLOW_IDS[name]),
+    endpointRefs: opts.refs?.[name] ?? ['default', 'eventgrid'],
+  })
   return {
     name: opts.name ?? INSTANCE,
-    ...(opts.deployment === false ? {} : {deployment: {id: DEPLOYMENT_ID, name: DEPLOYMENT_NAME}}),
+    ...(opts.deployment === false
+      ? {}
+      : {deployment: {id: DEPLOYMENT_ID, name: DEPLOYMENT_NAME, ...(tags ? {tags} : {})}}),
     resources: [
-      {id: ENDPOINT_ID, kind: 'dataflowEndpoint', name: 'eventgrid', exists: exists(ENDPOINT_ID)},
       {
-        id: DATAFLOW_IDS['local-to-remote'],
-        kind: 'dataflow',
-        name: 'local-to-remote',
-        exists: exists(DATAFLOW_IDS['local-to-remote']),
+        id: ENDPOINT_ID,
+        kind: 'dataflowEndpoint',
+        name: 'eventgrid',
+        exists: exists(ENDPOINT_ID),
+        host: opts.host ?? HOST,
       },
-      {
-        id: DATAFLOW_IDS['remote-to-local'],
-        kind: 'dataflow',
-        name: 'remote-to-local',
-        exists: exists(DATAFLOW_IDS['remote-to-local']),
-      },
+      dataflow('local-to-remote'),
+      dataflow('remote-to-local'),
     ],
   }
 }
@@ -322,6 +352,167 @@ describe('planTeardown: dataflows and endpoint (ARM)', () => {
   })
 })
 
+describe('planTeardown: one bridge’s endpoint and dataflows, never another’s (ARM)', () => {
+  const bridgeKinds = ['dataflow', 'dataflowEndpoint', 'deployment']
+  const bridgeDeletions = (plan: ReturnType<typeof planTeardown>) =>
+    plan.deletions.filter((d) => bridgeKinds.includes(d.kind)).map((d) => `${d.kind}:${d.name}`)
+  const keptReason = (plan: ReturnType<typeof planTeardown>, name: string) =>
+    plan.kept.find((k) => k.name === name)?.reason ?? ''
+
+  it('the endpoint points at this namespace’s host (any case): it, its dataflows and the record go', () => {
+    const plan = planTeardown(config(), afterSetup({instances: [instance({host: HOST.toUpperCase()})]}))
+    assert.deepEqual(bridgeDeletions(plan), [
+      'dataflow:local-to-remote',
+      'dataflow:remote-to-local',
+      'dataflowEndpoint:eventgrid',
+      `deployment:${DEPLOYMENT_NAME}`,
+    ])
+    assert.deepEqual(plan.notFound, [])
+  })
+
+  it('a record without setup’s tags (an older aio-bridge): the host alone decides while the namespace exists', () => {
+    const plan = planTeardown(config(), afterSetup({instances: [instance({tags: undefined})]}))
+    assert.equal(bridgeDeletions(plan).length, 4)
+  })
+
+  it('the endpoint points at another host: it, the dataflows using it and the record are kept, with the reason', () => {
+    const plan = planTeardown(config(), afterSetup({instances: [instance({host: OTHER_HOST})]}))
+    assert.deepEqual(bridgeDeletions(plan), [])
+    assert.equal(
+      keptReason(plan, 'eventgrid'),
+      `points at ${OTHER_HOST}, not at ${HOST} (the MQTT hostname of namespace ${NS})`,
+    )
+    assert.match(
+      keptReason(plan, 'local-to-remote'),
+      /^uses endpoint eventgrid, which is kept \(it points at aio-bridge-ns\.westus2-1\.ts\.eventgrid\.azure\.net:8883\)$/,
+    )
+    assert.match(
+      keptReason(plan, DEPLOYMENT_NAME),
+      /records eventgrid, local-to-remote, remote-to-local, which are kept/,
+    )
+    // What is this namespace's own still goes.
+    assert.deepEqual(
+      plan.deletions.map((d) => d.kind),
+      ['roleAssignment', 'roleAssignment', 'topicSpace', 'namespace'],
+    )
+    assert.deepEqual(plan.notes, [], 'provably another’s: no hint to delete it by hand')
+  })
+
+  it('the named namespace does not exist and the record names another (a mistyped -n): nothing goes, all is said', () => {
+    const plan = planTeardown(config({namespace: 'typo-ns'}), {
+      roleAssignments: [],
+      instances: [instance({host: OTHER_HOST, tags: recordFor(OTHER_NS)})],
+    })
+    assert.deepEqual(plan.deletions, [])
+    assert.deepEqual(plan.notFound, [
+      {
+        kind: 'namespace',
+        name: 'typo-ns',
+        id: namespaceId(SUB, RG, 'typo-ns'),
+        message: 'namespace typo-ns not found in rg-bridge: nothing of it to delete',
+      },
+    ])
+    assert.equal(
+      keptReason(plan, 'eventgrid'),
+      `points at ${OTHER_HOST}: deployment ${DEPLOYMENT_NAME} records that setup made it for namespace ${OTHER_NS}, not typo-ns`,
+    )
+    assert.match(keptReason(plan, 'remote-to-local'), /^uses endpoint eventgrid, which is kept/)
+    assert.equal(keptReason(plan, DEPLOYMENT_NAME), `records that setup made it for namespace ${OTHER_NS}, not typo-ns`)
+    assert.deepEqual(
+      plan.kept.map((k) => k.kind),
+      ['dataflowEndpoint', 'dataflow', 'dataflow', 'deployment'],
+    )
+  })
+
+  it('the namespace deleted by hand: the record says setup made them for it, so they go', () => {
+    const plan = planTeardown(config(), {roleAssignments: [], instances: [instance()]})
+    assert.equal(bridgeDeletions(plan).length, 4)
+    assert.equal(
+      plan.notFound[0]?.message,
+      'namespace eg-bridge not found in rg-bridge: deleting only what the deployment record says setup made for it',
+    )
+  })
+
+  it('the namespace gone and a record without setup’s tags: kept (whose it is cannot be told), with how to remove it', () => {
+    const plan = planTeardown(config(), {roleAssignments: [], instances: [instance({tags: undefined})]})
+    assert.deepEqual(plan.deletions, [])
+    assert.match(keptReason(plan, 'eventgrid'), /does not record the namespace setup made it for/)
+    assert.match(keptReason(plan, DEPLOYMENT_NAME), /which are kept/)
+    assert.match(plan.notes.join('\n'), new RegExp(`az resource delete --ids ${ENDPOINT_ID} `))
+    assert.equal(plan.notFound[0]?.message, 'namespace eg-bridge not found in rg-bridge: nothing of it to delete')
+  })
+
+  it('the namespace gone and the endpoint re-pointed since setup: kept', () => {
+    const plan = planTeardown(config(), {roleAssignments: [], instances: [instance({host: OTHER_HOST})]})
+    assert.deepEqual(plan.deletions, [])
+    assert.match(
+      keptReason(plan, 'eventgrid'),
+      new RegExp(`not at ${HOST.replace(/\./g, '\\.')} where setup pointed it`),
+    )
+  })
+
+  it('the namespace without a hostname yet: the record decides, as when it is gone', () => {
+    const provisioning = namespace({hostname: null, provisioningState: 'Creating'})
+    const mine = planTeardown(config(), afterSetup({namespace: provisioning}))
+    assert.equal(bridgeDeletions(mine).length, 4)
+    const theirs = planTeardown(
+      config(),
+      afterSetup({namespace: provisioning, instances: [instance({host: OTHER_HOST, tags: recordFor(OTHER_NS)})]}),
+    )
+    assert.deepEqual(bridgeDeletions(theirs), [])
+  })
+
+  it('a dataflow on another endpoint is not this bridge’s: kept; the endpoint still goes, the record stays with it', () => {
+    const plan = planTeardown(
+      config(),
+      afterSetup({instances: [instance({refs: {'local-to-remote': ['default', 'kafka']}})]}),
+    )
+    assert.deepEqual(bridgeDeletions(plan), ['dataflow:remote-to-local', 'dataflowEndpoint:eventgrid'])
+    assert.equal(
+      keptReason(plan, 'local-to-remote'),
+      'uses endpoints default, kafka, not eventgrid: not part of this bridge',
+    )
+    assert.equal(keptReason(plan, DEPLOYMENT_NAME), 'it records local-to-remote, which is kept')
+  })
+
+  it('a dataflow whose endpoint is gone bridges nothing: it goes, unless the record names another namespace', () => {
+    const gone = {exists: {[ENDPOINT_ID]: false}}
+    assert.deepEqual(bridgeDeletions(planTeardown(config(), afterSetup({instances: [instance(gone)]}))), [
+      'dataflow:local-to-remote',
+      'dataflow:remote-to-local',
+      `deployment:${DEPLOYMENT_NAME}`,
+    ])
+    const theirs = planTeardown(config(), afterSetup({instances: [instance({...gone, tags: recordFor(OTHER_NS)})]}))
+    assert.deepEqual(bridgeDeletions(theirs), [])
+    assert.match(
+      keptReason(theirs, 'local-to-remote'),
+      /its endpoint eventgrid is gone, and deployment .* namespace aio-bridge-ns/,
+    )
+  })
+
+  it('--instance naming no instance in the group is said first, beside the namespace’s own deletions', () => {
+    const plan = planTeardown(config(), afterSetup({instances: [], instanceNames: ['aio-1'], missingInstance: 'aio-x'}))
+    assert.deepEqual(
+      plan.notFound.map((n) => n.message),
+      ['IoT Operations instance aio-x not found in rg-bridge (found: aio-1): no dataflows of it to delete'],
+    )
+    assert.deepEqual(plan.notes, [], 'not also "no instance in the group"')
+  })
+
+  it('the topic space not found in an existing namespace is said', () => {
+    const plan = planTeardown(config({topicSpace: 'tutorail'}), afterSetup({topicSpace: undefined}))
+    assert.deepEqual(
+      plan.notFound.map((n) => [n.kind, n.message]),
+      [
+        [
+          'topicSpace',
+          'topic space tutorail not found in namespace eg-bridge: no topic space or role assignments of it to delete',
+        ],
+      ],
+    )
+  })
+})
+
 describe('planTeardown: dataflows and endpoint (kubernetes)', () => {
   const L2R = 'dataflow.connectivity.iotoperations.azure.com/local-to-remote'
   const EP = 'dataflowendpoint.connectivity.iotoperations.azure.com/eventgrid'
@@ -329,10 +520,17 @@ describe('planTeardown: dataflows and endpoint (kubernetes)', () => {
     {kind: 'Dataflow', name: 'local-to-remote', namespace: 'azure-iot-operations', ref: L2R},
     {kind: 'DataflowEndpoint', name: 'eventgrid', namespace: 'azure-iot-operations', ref: EP},
   ]
-  const kubernetes = (labelled: string[], all = labelled) => ({
+  /** The cluster holding `all` (those in `labelled` with aio-bridge's label), the endpoint pointing at `host`. */
+  const kubernetes = (labelled: string[], all = labelled, host = HOST) => ({
     kubectl: '/usr/bin/kubectl',
     objects,
-    cluster: {labelled, all},
+    cluster: all.map(
+      (ref): ClusterObject => ({
+        ref,
+        labelled: labelled.includes(ref),
+        ...(ref === EP ? {host} : {endpointRefs: ['default', 'eventgrid']}),
+      }),
+    ),
   })
   const plan = (k: TeardownObserved['kubernetes']) =>
     planTeardown(config({target: 'kubernetes'}), afterSetup({instances: undefined, kubernetes: k}))
@@ -377,5 +575,49 @@ describe('planTeardown: dataflows and endpoint (kubernetes)', () => {
     assert.equal(p.deletions[0]?.kind, 'kubernetesObjects')
     assert.equal(p.deletions[0]?.kubectl, undefined)
     assert.match(p.notes.join(), /kubectl is not on PATH/)
+  })
+
+  it('the endpoint points at another host: neither it nor the dataflows using it are deleted (no kubectl step)', () => {
+    const p = plan(kubernetes([L2R, EP], [L2R, EP], OTHER_HOST))
+    assert.ok(!p.deletions.some((d) => d.kind === 'kubernetesObjects'))
+    assert.deepEqual(
+      p.kept.map((k) => [k.kind, k.name]),
+      [
+        ['dataflow', 'local-to-remote'],
+        ['dataflowEndpoint', 'eventgrid'],
+      ],
+    )
+    assert.match(p.kept[1]?.reason ?? '', /^points at aio-bridge-ns\..*, not at eg-bridge\./)
+    assert.match(p.kept[0]?.reason ?? '', /^uses endpoint eventgrid, which is kept/)
+  })
+
+  it('the namespace gone: nothing in the cluster is deleted (it keeps no record), and the note says how to', () => {
+    const p = planTeardown(config({target: 'kubernetes'}), {roleAssignments: [], kubernetes: kubernetes([L2R, EP])})
+    assert.deepEqual(p.deletions, [])
+    assert.match(p.kept.find((k) => k.name === 'eventgrid')?.reason ?? '', /the cluster keeps no record/)
+    assert.match(
+      p.notes.join('\n'),
+      new RegExp(`kubectl delete -n azure-iot-operations --ignore-not-found ${L2R} ${EP}`),
+    )
+    assert.equal(p.notFound[0]?.message, 'namespace eg-bridge not found in rg-bridge: nothing of it to delete')
+  })
+
+  it('an endpoint without the label that points here: kept by the label; the labelled dataflow using it goes', () => {
+    const p = plan(kubernetes([L2R], [L2R, EP]))
+    assert.deepEqual(
+      p.deletions[0]?.objects?.map((o) => o.name),
+      ['local-to-remote'],
+    )
+  })
+
+  it('a labelled dataflow on another endpoint is kept', () => {
+    const k = kubernetes([L2R, EP])
+    const cluster = (k.cluster ?? []).map((c) => (c.ref === L2R ? {...c, endpointRefs: ['default', 'kafka']} : c))
+    const p = plan({...k, cluster})
+    assert.deepEqual(
+      p.deletions[0]?.objects?.map((o) => o.name),
+      ['eventgrid'],
+    )
+    assert.match(p.kept[0]?.reason ?? '', /uses endpoints default, kafka, not eventgrid/)
   })
 })

@@ -1,7 +1,7 @@
 import {createHash, randomUUID} from 'node:crypto'
 import {ArmHttpError} from './arm-error.js'
 import {type ArmCall, type ArmReply, bodyObject, methodNotAllowed, ok, requireApiVersion} from './http.js'
-import {API_VERSIONS, findTypeSpec, stripPaths} from './resource-types.js'
+import {API_VERSIONS, checkTags, findTypeSpec, stripPaths} from './resource-types.js'
 import type {ArmState, Operation} from './state.js'
 import {type EvaluatedTemplate, evaluateTemplate, type TemplateResource} from './template.js'
 import type {ArmResource} from './types.js'
@@ -136,6 +136,8 @@ export function handleDeployments(
     )
   }
   const {props, evaluated} = parseRequest(call, sub, rg)
+  // As ARM: the PUT's tags replace the record's (none given: none kept), checked like any resource's.
+  const tags = checkTags((call.body as {tags?: unknown} | undefined)?.tags)
   host.authorize(id, `${TYPE}/write`, call.caller)
   for (const r of evaluated.resources) if (!r.existing) host.authorize(r.id, `${r.type}/write`, call.caller)
   host.finishPending(id)
@@ -146,9 +148,7 @@ export function handleDeployments(
     id: existing?.id ?? id,
     name: existing?.name ?? name,
     type: TYPE,
-    ...(call.body && (call.body as {tags?: Record<string, string>}).tags
-      ? {tags: (call.body as {tags: Record<string, string>}).tags}
-      : {}),
+    ...(tags ? {tags} : {}),
     properties: {
       templateHash: createHash('sha256').update(JSON.stringify(props.template)).digest('hex').slice(0, 20),
       parameters: evaluated.parameters,

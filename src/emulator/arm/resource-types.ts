@@ -131,7 +131,8 @@ function requireLocation(input: BuildInput): string {
   return norm
 }
 
-function checkTags(tags: unknown): Record<string, string> | undefined {
+/** ARM's tag rules (at most 50; names ≤ 512 characters without <>%&\?/; values ≤ 256 characters). */
+export function checkTags(tags: unknown): Record<string, string> | undefined {
   if (tags === undefined || tags === null) return undefined
   if (!isObject(tags)) throw armErrors.badRequest("The 'tags' property must be an object.", 'InvalidRequestContent')
   if (Object.keys(tags).length > 50)
