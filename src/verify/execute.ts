@@ -2,6 +2,7 @@ import {writeFile} from 'node:fs/promises'
 import type {TokenCredential} from '@azure/core-auth'
 import {type BridgeFlags, resolveAzureTarget} from '../config/bridge-config.js'
 import {CLOUDS} from '../config/clouds.js'
+import {invalidNamespace} from '../config/invalid.js'
 import {checkEventGridName} from '../config/rules.js'
 import {AioBridgeError, ConfigError, ExitCode, VerifyError} from '../errors.js'
 import {registerSecret} from '../ui/redact.js'
@@ -154,13 +155,12 @@ function resolveNamespace(f: VerifyCommandFlags, env: Record<string, string | un
     throw new ConfigError(
       'CONFIG_MISSING',
       '--namespace is required for --metrics and for --from-cloud without --event-grid-host.',
-      'Pass --namespace or set EVENT_GRID_NAMESPACE.',
+      'Pass the namespace setup made, e.g. --namespace my-eg-ns, or set EVENT_GRID_NAMESPACE (or give --event-grid-host for --from-cloud).',
       {flag: '--namespace'},
     )
   }
   const problem = checkEventGridName(ns)
-  if (problem)
-    throw new ConfigError('CONFIG_INVALID', `Event Grid namespace name '${ns}' ${problem}.`, 'Fix --namespace.')
+  if (problem) throw invalidNamespace(ns, problem, f.namespace ? undefined : 'EVENT_GRID_NAMESPACE')
   return ns
 }
 
