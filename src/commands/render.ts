@@ -45,6 +45,8 @@ export default class Render extends BaseCommand {
     const {checkEventGridName} = await import('../config/rules.js')
     const {invalidNamespace} = await import('../config/invalid.js')
     const {renderFiles, stdoutText, writeRenderedFiles} = await import('../render/files.js')
+    if (flags['out-dir'] !== undefined)
+      (await import('../output-files.js')).checkOutputDir(flags['out-dir'], '--out-dir')
 
     // A namespace no one can create is a typo: say so rather than look it up and fall back to the placeholder.
     const namespace = flags.hostname ? undefined : flags.namespace || process.env.EVENT_GRID_NAMESPACE

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {resolveBridgeConfig} from '../config/bridge-config.js'
 import {ExitCode} from '../errors.js'
-import {azureFlags, clusterFlags, eventGridFlags} from '../flags.js'
+import {azureFlags, clusterFlags, eventGridFlags, kubectlFlags} from '../flags.js'
 import type {StatusAssessment} from '../plan/status.js'
 import {bridgeModelFlags, deploymentTargetFlags} from '../render/flags.js'
 
@@ -34,6 +34,7 @@ EXIT CODES
     ...clusterFlags,
     ...bridgeModelFlags,
     ...deploymentTargetFlags,
+    ...kubectlFlags,
     target: Flags.string({
       description:
         'How setup applied the dataflows: arm (deployment) or kubernetes (kubectl: the endpoint and dataflows are read from the cluster with kubectl; not checked without kubectl on PATH)',
@@ -60,7 +61,8 @@ EXIT CODES
       target: flags.target as 'arm' | 'kubernetes',
       ...(flags.instance ? {instance: flags.instance} : {}),
     }
-    const assessment = assessStatus(statusConfig, await observeStatus(arm, statusConfig))
+    const env = (await import('../apply/kubectl.js')).kubectlEnvironment(flags)
+    const assessment = assessStatus(statusConfig, await observeStatus(arm, statusConfig, {env}))
     this.out(formatStatus(assessment, this.theme(), config))
     // A gap is a finding, not an error: the --json result still carries every check, and the exit code says "gap".
     if (!assessment.clean) process.exitCode = ExitCode.statusGap
