@@ -3,14 +3,24 @@ import {BaseCommand} from '../base-command.js'
 import {resolveBridgeConfig} from '../config/bridge-config.js'
 import {ExitCode} from '../errors.js'
 import {azureFlags, clusterFlags, eventGridFlags, kubectlFlags} from '../flags.js'
-import type {StatusAssessment} from '../plan/status.js'
+import type {StatusAssessment, StatusCheck} from '../plan/status.js'
 import {bridgeModelFlags, deploymentTargetFlags} from '../render/flags.js'
 
-export interface StatusResult extends StatusAssessment {
+/** A check as --json gives it: `result` says ok, gap or skipped (a skipped check is no gap; schemas/status.json). */
+export interface StatusJsonCheck extends Omit<StatusCheck, 'ok' | 'skipped'> {
+  result: 'ok' | 'gap' | 'skipped'
+}
+
+export interface StatusResult extends Omit<StatusAssessment, 'checks'> {
   subscriptionId: string
   resourceGroup: string
   namespace: string
   topicSpace: string
+  checks: StatusJsonCheck[]
+}
+
+function jsonCheck({ok, skipped, ...c}: StatusCheck): StatusJsonCheck {
+  return {...c, result: skipped ? 'skipped' : ok ? 'ok' : 'gap'}
 }
 
 export default class Status extends BaseCommand {
@@ -67,6 +77,6 @@ EXIT CODES
     // A gap is a finding, not an error: the --json result still carries every check, and the exit code says "gap".
     if (!assessment.clean) process.exitCode = ExitCode.statusGap
     const {subscriptionId, resourceGroup, namespace, topicSpace} = config
-    return {subscriptionId, resourceGroup, namespace, topicSpace, ...assessment}
+    return {subscriptionId, resourceGroup, namespace, topicSpace, ...assessment, checks: assessment.checks.map(jsonCheck)}
   }
 }

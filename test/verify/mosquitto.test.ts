@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import {readFile, writeFile} from 'node:fs/promises'
+import {lstat, readFile, symlink, writeFile} from 'node:fs/promises'
 import {createServer} from 'node:net'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
@@ -39,7 +39,8 @@ describe('verify against mosquitto brokers and a relay', () => {
   it('passes the round trip and reports counts and latency (exit 0)', async () => {
     const r = await runCli(['verify', ...pw(), ...FAST, '--json'], env)
     assert.equal(r.code, 0, r.stderr)
-    const report = r.json as Record<string, unknown> & {latencyMs: {p50: number; max: number}}
+    const report = (r.json as {report: Record<string, unknown> & {latencyMs: {p50: number; max: number}}}).report
+    assert.equal(r.json?.status, 0)
     assert.equal(report.ok, true)
     assert.equal(report.sent, 5)
     assert.equal(report.received, 5)
@@ -57,6 +58,45 @@ describe('verify against mosquitto brokers and a relay', () => {
     assert.match(r.stdout, /p50 .* p99/)
     const xml = await readFile(junit, 'utf8')
     assert.match(xml, /<testsuites [^>]*tests="3" failures="0"/)
+  })
+
+  it('--junit replaces a symlink planted at its path, never the file the link points to', async () => {
+    const target = join(emu.dir, 'precious.txt')
+    await writeFile(target, 'keep me\n')
+    const junit = join(emu.dir, 'linked.xml')
+    await symlink(target, junit)
+    const r = await runCli(['verify', ...pw(), ...FAST, '--count', '1', '--junit', junit], env)
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(await readFile(target, 'utf8'), 'keep me\n')
+    assert.ok(!(await lstat(junit)).isSymbolicLink(), 'the link itself was replaced by the report')
+    assert.match(await readFile(junit, 'utf8'), /<testsuites /)
+  })
+
+  it('--json has one shape: {status, report, error?}, the report with the same keys on failure as on success', async () => {
+    const ok = await runCli(['verify', ...pw(), ...FAST, '--count', '1', '--json'], env)
+    const port = await freePort()
+    const args = pw()
+    args[args.indexOf('--port') + 1] = String(port)
+    const bad = await runCli(['verify', ...args, ...FAST, '--json'], env)
+    assert.deepEqual(Object.keys(ok.json ?? {}).sort(), ['report', 'status'])
+    assert.deepEqual(Object.keys(bad.json ?? {}).sort(), ['error', 'report', 'status'])
+    const okReport = ok.json?.report as Record<string, unknown>
+    const badReport = bad.json?.report as Record<string, unknown>
+    assert.deepEqual(Object.keys(badReport).sort(), Object.keys(okReport).sort())
+    assert.equal(badReport.latencyMs, null)
+    assert.equal(bad.json?.status, 22)
+    assert.equal(bad.json?.error?.details?.report, undefined, 'the report is not repeated inside the error')
+  })
+
+  it('a run that never connected prints the error alone (no path, no counts)', async () => {
+    const port = await freePort()
+    const args = pw()
+    args[args.indexOf('--port') + 1] = String(port)
+    const r = await runCli(['verify', ...args, ...FAST], env)
+    assert.equal(r.code, 22)
+    assert.equal(r.stdout.trim(), '', r.stdout)
+    assert.match(r.stderr, /code VERIFY_TCP, exit 22/)
+    assert.doesNotMatch(r.stderr, /local echo|path {7}/)
   })
 
   it('takes the password from a file', async () => {
@@ -232,7 +272,7 @@ describe('verify with an X.509 client certificate', () => {
       '--json',
     ])
     assert.equal(r.code, 0, r.stdout + r.stderr)
-    assert.equal((r.json as {received: number}).received, 3)
+    assert.equal((r.json as {report: {received: number}}).report.received, 3)
   })
 
   it('without a client certificate the TLS failure names it (exit 23)', async () => {
