@@ -94,7 +94,8 @@ EXIT CODES
     )
     result.warnings.push(...mapWarnings)
     const {formatSetupSummary} = await import('../ui/setup-summary.js')
-    this.out(`\n${formatSetupSummary(result, this.theme())}`)
+    const sandbox = Boolean(process.env.AIO_BRIDGE_SANDBOX_VERIFY_FLAGS)
+    this.out(`\n${formatSetupSummary(result, this.theme(), {sandbox})}`)
     return result
   }
 }

@@ -35,6 +35,11 @@ EXIT CODES
     '<%= config.bin %> status --json | jq ".gaps"',
     '<%= config.bin %> status && echo "bridge in place"',
   ]
+  static override interrupt = {
+    stopping: 'Stopping the checks (Ctrl-C again to stop now)…',
+    remedy: 'Run status again: it only reads, so nothing needs undoing.',
+  }
+
   static override flags = {
     ...azureFlags,
     namespace: eventGridFlags.namespace,
@@ -77,6 +82,13 @@ EXIT CODES
     // A gap is a finding, not an error: the --json result still carries every check, and the exit code says "gap".
     if (!assessment.clean) process.exitCode = ExitCode.statusGap
     const {subscriptionId, resourceGroup, namespace, topicSpace} = config
-    return {subscriptionId, resourceGroup, namespace, topicSpace, ...assessment, checks: assessment.checks.map(jsonCheck)}
+    return {
+      subscriptionId,
+      resourceGroup,
+      namespace,
+      topicSpace,
+      ...assessment,
+      checks: assessment.checks.map(jsonCheck),
+    }
   }
 }

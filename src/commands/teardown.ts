@@ -20,6 +20,11 @@ EXIT CODES
     '<%= config.bin %> teardown --keep-namespace --yes --json',
     '<%= config.bin %> teardown --target kubernetes --yes',
   ]
+  static override interrupt = {
+    stopping: 'Stopping after the deletions in flight (Ctrl-C again to stop now)…',
+    remedy: 'Run the same teardown again: it deletes what is left and skips what is gone.',
+  }
+
   static override flags = {
     ...azureFlags,
     namespace: eventGridFlags.namespace,

@@ -15,7 +15,11 @@ export function toJsonReport(r: VerifyReport): VerifyJsonReport {
 /** The run failed before any broker took it (DNS, TCP, port-forward, TLS, authentication): nothing was sent. */
 export function neverConnected(r: VerifyReport): boolean {
   const f = r.failure
-  return f !== undefined && [ExitCode.verifyConnect, ExitCode.verifyTls, ExitCode.verifyAuth].includes(f.exitCode as never) && r.sent === 0
+  return (
+    f !== undefined &&
+    [ExitCode.verifyConnect, ExitCode.verifyTls, ExitCode.verifyAuth].includes(f.exitCode as never) &&
+    r.sent === 0
+  )
 }
 
 /** The human summary of a run (stdout). The failure itself is printed by the command's error path (stderr). */

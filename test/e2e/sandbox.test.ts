@@ -158,6 +158,11 @@ describe('sandbox up → setup → verify → status → teardown → down', {ti
     const report = assertMatchesSchema('verify', v.stdout).report as {received: number; lost: number}
     assert.equal(report.received, 3)
     assert.equal(report.lost, 0)
+    // In a shell pointed at the sandbox (eval "$(aio-bridge sandbox env)"), setup's hint is one that works there.
+    const again = await runCli(['setup'], {env: {...env, AIO_BRIDGE_SANDBOX_VERIFY_FLAGS: state.verifyArgs.join(' ')}})
+    assert.equal(again.code, 0, again.stderr)
+    assert.match(again.stdout, /Next: aio-bridge verify \$AIO_BRIDGE_SANDBOX_VERIFY_FLAGS/)
+    assert.doesNotMatch(again.stdout, /--kubectl/)
   })
 
   it(`runs a dataflow added later with a wildcard source and ${ph('inputTopic.N')} destination`, async () => {

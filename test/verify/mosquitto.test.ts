@@ -4,6 +4,7 @@ import {createServer} from 'node:net'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {freePort} from '../../src/emulator/mqtt/ports.js'
+import {spawnCli} from '../helpers/cli.js'
 import {
   azStub,
   type BridgeEmulation,
@@ -166,6 +167,27 @@ describe('verify against mosquitto brokers and a relay', () => {
       ])
       assert.equal(r.code, 26, r.stdout + r.stderr)
       assert.equal(r.json?.error?.code, 'VERIFY_TIMEOUT')
+    } finally {
+      silent.close()
+    }
+  })
+
+  it('Ctrl-C during verify says what fits verify (run it again), not that it continues from what exists', async () => {
+    const silent = createServer(() => {})
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()))
+    const port = (silent.address() as {port: number}).port
+    try {
+      const {child, result} = spawnCli(
+        ['verify', '--host', '127.0.0.1', '--port', String(port), '--no-tls', '--auth', 'anonymous', '--timeout', '30'],
+        {},
+      )
+      await new Promise((r) => setTimeout(r, 1500))
+      child.kill('SIGINT')
+      const r = await result
+      assert.equal(r.code, 130, r.stdout + r.stderr)
+      assert.match(r.stderr, /Stopping the run/)
+      assert.match(r.stderr, /Fix: Run verify again/)
+      assert.doesNotMatch(r.stderr, /continues from what exists/)
     } finally {
       silent.close()
     }
