@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Event Grid topic templates contain literal ${…} variables
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 import {type BridgeFlags, resolveAzureTarget, resolveBridgeConfig} from '../../src/config/bridge-config.js'
