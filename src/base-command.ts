@@ -1,12 +1,11 @@
 import {Command, Flags, type Interfaces} from '@oclif/core'
-
-type FlagOutput = Record<string, unknown>
-
 import {AioBridgeError, DEFAULT_INTERRUPT_REMEDY, ExitCode, isAioBridgeError} from './errors.js'
 import {toAioBridgeError} from './normalize-error.js'
 import {formatError} from './ui/format-error.js'
 import {redact, registerSecret} from './ui/redact.js'
 import {makeChalk, makeTheme, type Theme} from './ui/theme.js'
+
+type FlagOutput = Record<string, unknown>
 
 /**
  * What every aio-bridge command shares: --json (oclif's), --debug, typed error output with documented exit codes

@@ -104,11 +104,13 @@ export async function applyTeardownPlan(
   const steps = Object.fromEntries(plan.deletions.map((d) => [d.key, `Delete ${d.title}`]))
   const reporter = opts.reporter ? await opts.reporter(steps) : undefined
   const done: string[] = []
+  const started = new Set<string>()
   try {
     for (const phase of teardownPhases(plan)) {
       if (opts.signal?.aborted) throw interrupted()
       const results = await Promise.allSettled(
         phase.map(async (d) => {
+          started.add(d.key)
           reporter?.begin(d.key, steps[d.key] as string)
           try {
             const outcome = await deleteOne(arm, config, d, opts)
@@ -128,7 +130,7 @@ export async function applyTeardownPlan(
   } catch (err) {
     throw withProgress(err, done)
   } finally {
-    // Deletions that never started are settled by finish(): shown as not run (in CI, one summary line).
+    for (const d of plan.deletions) if (!started.has(d.key)) reporter?.skip(d.key, `${d.title}: not run`)
     await reporter?.finish()
   }
   return outcomes

@@ -40,6 +40,9 @@ export function createLineReporter(
 ): StepReporter & {finish(): Promise<void>} {
   const settled = new Set<string>()
   const progress = new Map<string, string>()
+  // After a failure, a step reported skipped is one that never ran: it joins the summary line, not a line of its own.
+  const notRun: string[] = []
+  let failed = false
   const settle = (id: string, line: string) => {
     if (settled.has(id)) return
     settled.add(id)
@@ -54,12 +57,22 @@ export function createLineReporter(
       write(`  › ${steps[id] ?? id}: ${text}`)
     },
     end: (id, title) => settle(id, `✔ ${title}`),
-    skip: (id, title) => settle(id, `↓ ${title}`),
-    fail: (id, title, cause) => settle(id, `✖ ${title}: ${causeLine(cause)}`),
+    skip(id, title) {
+      if (!failed) return settle(id, `↓ ${title}`)
+      if (!settled.has(id)) notRun.push(id)
+      settled.add(id)
+    },
+    fail(id, title, cause) {
+      failed = true
+      settle(id, `✖ ${title}: ${causeLine(cause)}`)
+    },
     async finish() {
-      const notRun = Object.keys(steps).filter((id) => !settled.has(id))
-      for (const id of notRun) settled.add(id)
-      if (notRun.length > 0) write(`↓ Not run: ${notRun.map((id) => steps[id]).join('; ')}`)
+      for (const id of Object.keys(steps)) {
+        if (settled.has(id)) continue
+        settled.add(id)
+        notRun.push(id)
+      }
+      if (notRun.length > 0) write(`↓ Not run: ${notRun.map((id) => steps[id] ?? id).join('; ')}`)
     },
   }
 }

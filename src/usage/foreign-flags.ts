@@ -11,8 +11,30 @@ export interface ForeignFlag {
   from: string
 }
 
+const ASSIGNEE: ForeignFlag = {
+  use: ['--cluster', '--grant-caller'],
+  why: 'setup assigns the roles to the IoT Operations identity of --cluster; --grant-caller adds the signed-in identity',
+  from: 'az role assignment',
+}
+const PASSWORD: ForeignFlag = {
+  use: ['--password-file', '--password-env'],
+  why: 'no flag takes the password itself: a command line is visible in ps and in the shell history',
+  from: 'mosquitto',
+}
+const TOPIC: ForeignFlag = {
+  use: ['--local-topic', '--cloud-topic'],
+  why: 'verify publishes to --local-topic and expects the messages back on --cloud-topic',
+  from: 'mosquitto',
+}
+const MESSAGE: ForeignFlag = {
+  use: ['--size'],
+  why: 'verify writes its own messages (run id and sequence number, to match each reply); --size pads them',
+  from: 'mosquitto',
+}
+const CLIENT_ID: ForeignFlag = {use: ['--client-id'], from: 'mosquitto'}
+
 export const FOREIGN_FLAGS: Record<string, ForeignFlag> = {
-  // az eventgrid namespace / topic-space
+  // az eventgrid namespace / topic-space, az k8s-extension
   '--namespace-name': {use: ['--namespace'], from: 'az eventgrid'},
   '--name': {use: ['--namespace'], from: 'az eventgrid namespace'},
   '--topic-templates': {
@@ -29,16 +51,8 @@ export const FOREIGN_FLAGS: Record<string, ForeignFlag> = {
     from: 'az k8s-extension',
   },
   // az role assignment
-  '--assignee': {
-    use: ['--cluster', '--grant-caller'],
-    why: 'setup assigns the roles to the IoT Operations identity of --cluster; --grant-caller adds the signed-in identity',
-    from: 'az role assignment',
-  },
-  '--assignee-object-id': {
-    use: ['--cluster', '--grant-caller'],
-    why: 'setup assigns the roles to the IoT Operations identity of --cluster; --grant-caller adds the signed-in identity',
-    from: 'az role assignment',
-  },
+  '--assignee': ASSIGNEE,
+  '--assignee-object-id': ASSIGNEE,
   '--role': {
     use: [],
     why: 'setup always assigns EventGrid TopicSpaces Publisher and EventGrid TopicSpaces Subscriber',
@@ -52,46 +66,18 @@ export const FOREIGN_FLAGS: Record<string, ForeignFlag> = {
   '--capath': {use: ['--ca-file'], why: 'give one PEM file holding the CA certificate(s)', from: 'mosquitto'},
   '-p': {use: ['--port'], from: 'mosquitto'},
   '-u': {use: ['--username'], from: 'mosquitto'},
-  '-P': {
-    use: ['--password-file', '--password-env'],
-    why: 'no flag takes the password itself: a command line is visible in ps and in the shell history',
-    from: 'mosquitto',
-  },
-  '--password': {
-    use: ['--password-file', '--password-env'],
-    why: 'no flag takes the password itself: a command line is visible in ps and in the shell history',
-    from: 'mosquitto',
-  },
-  '--pw': {
-    use: ['--password-file', '--password-env'],
-    why: 'no flag takes the password itself: a command line is visible in ps and in the shell history',
-    from: 'mosquitto',
-  },
-  '-t': {
-    use: ['--local-topic', '--cloud-topic'],
-    why: 'verify publishes to --local-topic and expects the messages back on --cloud-topic',
-    from: 'mosquitto',
-  },
-  '--topic': {
-    use: ['--local-topic', '--cloud-topic'],
-    why: 'verify publishes to --local-topic and expects the messages back on --cloud-topic',
-    from: 'mosquitto',
-  },
-  '-m': {
-    use: ['--size'],
-    why: 'verify writes its own messages (run id and sequence number, to match each reply); --size pads them',
-    from: 'mosquitto',
-  },
-  '--message': {
-    use: ['--size'],
-    why: 'verify writes its own messages (run id and sequence number, to match each reply); --size pads them',
-    from: 'mosquitto',
-  },
+  '-P': PASSWORD,
+  '--password': PASSWORD,
+  '--pw': PASSWORD,
+  '-t': TOPIC,
+  '--topic': TOPIC,
+  '-m': MESSAGE,
+  '--message': MESSAGE,
   '-q': {use: ['--qos'], from: 'mosquitto'},
   '-C': {use: ['--count'], from: 'mosquitto_sub'},
   '-W': {use: ['--timeout'], from: 'mosquitto_sub'},
-  '-i': {use: ['--client-id'], from: 'mosquitto'},
-  '--id': {use: ['--client-id'], from: 'mosquitto'},
+  '-i': CLIENT_ID,
+  '--id': CLIENT_ID,
   '-V': {use: [], why: 'verify always speaks MQTT 5', from: 'mosquitto'},
   '--insecure': {
     use: ['--tls-server-name'],

@@ -15,6 +15,7 @@ describe('progress without a terminal', () => {
     r.end('read', 'Read')
     r.fail('a', 'Step A', new AioBridgeError('NOT_LOGGED_IN', 'Not logged in to Azure: token expired\nmore detail'))
     r.end('a', 'Step A again')
+    r.skip('b', 'Step B: not run')
     await r.finish()
     assert.deepEqual(lines, [
       '  › Read: waiting',
