@@ -45,7 +45,7 @@ const EXAMPLES: Record<string, string> = {
 }
 
 /** The helpValue that marks a decimal number of seconds (src/flags.ts `seconds`). */
-export const SECONDS = 'SECONDS'
+const SECONDS = 'SECONDS'
 
 interface OclifParseError extends Error {
   flags?: string[]
