@@ -1,9 +1,11 @@
-import {Command, Flags} from '@oclif/core'
-import {AioBridgeError, ExitCode, isAioBridgeError} from './errors.js'
+import {Command, Flags, type Interfaces} from '@oclif/core'
+import {AioBridgeError, DEFAULT_INTERRUPT_REMEDY, ExitCode, isAioBridgeError} from './errors.js'
 import {toAioBridgeError} from './normalize-error.js'
 import {formatError} from './ui/format-error.js'
-import {redact} from './ui/redact.js'
+import {redact, registerSecret} from './ui/redact.js'
 import {makeChalk, makeTheme, type Theme} from './ui/theme.js'
+
+type FlagOutput = Record<string, unknown>
 
 /**
  * What every aio-bridge command shares: --json (oclif's), --debug, typed error output with documented exit codes
@@ -16,6 +18,15 @@ export abstract class BaseCommand extends Command {
       description: 'Print request traces and stack traces (secrets are masked).',
       helpGroup: 'GLOBAL',
     }),
+  }
+
+  /**
+   * What Ctrl-C means for this command: the line printed when it arrives, and the remedy of the INTERRUPTED error.
+   * The default fits the commands that change Azure; verify, status and the rest override it.
+   */
+  static interrupt = {
+    stopping: 'Stopping after the step in flight (Ctrl-C again to stop now)…',
+    remedy: 'Run the same command again: it continues from what exists.',
   }
 
   protected readonly abortController = new AbortController()
@@ -48,7 +59,7 @@ export abstract class BaseCommand extends Command {
       if (signal === 'SIGTERM') this.terminated = true
       if (this.abortController.signal.aborted)
         process.exit(this.terminated ? ExitCode.terminated : ExitCode.interrupted)
-      process.stderr.write('\nStopping after the step in flight (Ctrl-C again to stop now)…\n')
+      process.stderr.write(`\n${(this.ctor as typeof BaseCommand).interrupt.stopping}\n`)
       this.abortController.abort()
     }
     process.on('SIGINT', this.sigintHandler)
@@ -63,12 +74,46 @@ export abstract class BaseCommand extends Command {
     await super.finally(err)
   }
 
+  /**
+   * Every flag error of every command is answered here: oclif's parse failures become USAGE_* errors with a remedy
+   * (src/usage/parse-errors.ts), loaded only when parsing failed so start-up pays nothing for it.
+   */
+  protected override async parse<F extends FlagOutput, B extends FlagOutput, A extends FlagOutput>(
+    options?: Interfaces.Input<F, B, A>,
+    argv: string[] = this.argv,
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    try {
+      return await super.parse(options, argv)
+    } catch (err) {
+      const {isOclifParseError, usageError} = await import('./usage/parse-errors.js')
+      if (!isOclifParseError(err)) throw err
+      maskPasswordArguments(argv)
+      const ctor = (options ?? this.ctor) as {flags?: object; baseFlags?: object}
+      throw usageError(err, {id: this.id, flags: {...ctor.baseFlags, ...ctor.flags} as never}, argv)
+    }
+  }
+
+  /** Every --json result carries `status`, the exit code, beside the command's own fields. */
+  protected override toSuccessJson(result: unknown): unknown {
+    const status = typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok
+    return {status, ...(result as object)}
+  }
+
+  /**
+   * The --json document of a failure: `{status, error}`, plus what the command could still report (verify's run
+   * report), so a command has one shape whether it succeeds or fails.
+   */
+  protected errorJson(e: AioBridgeError): Record<string, unknown> {
+    return {status: e.exitCode, ...e.result, error: e.toJSON()}
+  }
+
   protected override async catch(err: Error & {exitCode?: number}): Promise<void> {
     let e: AioBridgeError = isAioBridgeError(err) ? err : toAioBridgeError(err)
+    if (e.code === 'INTERRUPTED') e = withRemedy(e, (this.ctor as typeof BaseCommand).interrupt.remedy)
     if (e.exitCode === ExitCode.interrupted && this.terminated) e = asTerminated(e)
     process.exitCode = e.exitCode
     if (this.jsonEnabled()) {
-      process.stdout.write(`${redact(JSON.stringify({status: e.exitCode, error: e.toJSON()}, null, 2))}\n`)
+      process.stdout.write(`${redact(JSON.stringify(this.errorJson(e), null, 2))}\n`)
       return
     }
     process.stderr.write(formatError(e, makeTheme(makeChalk({stream: process.stderr})), this.debugEnabled))
@@ -77,12 +122,37 @@ export abstract class BaseCommand extends Command {
 
 /** The same interruption, reported with SIGTERM's exit code (143) everywhere: the exit status, the text and --json. */
 function asTerminated(e: AioBridgeError): AioBridgeError {
+  return copyError(e, {exitCode: ExitCode.terminated})
+}
+
+/** An interruption with the remedy of the command it stopped (an executor's own remedy, when it set one, wins). */
+function withRemedy(e: AioBridgeError, remedy: string): AioBridgeError {
+  return e.remedy && e.remedy !== DEFAULT_INTERRUPT_REMEDY ? e : copyError(e, {remedy})
+}
+
+function copyError(
+  e: AioBridgeError,
+  change: {exitCode?: AioBridgeError['exitCode']; remedy?: string},
+): AioBridgeError {
   const t = new AioBridgeError(e.code, e.message, {
-    exitCode: ExitCode.terminated,
-    remedy: e.remedy,
+    exitCode: change.exitCode ?? e.exitCode,
+    remedy: change.remedy ?? e.remedy,
     details: e.details,
     cause: e.cause,
+    result: e.result,
   })
   t.progress = e.progress
   return t
+}
+
+/**
+ * `--password secret` is not a flag aio-bridge has, and oclif would echo `secret` as an unexpected argument: the
+ * value is registered as a secret before any error is printed.
+ */
+function maskPasswordArguments(argv: readonly string[]): void {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string
+    const m = /^(--password|--pw|-P)(=(.*))?$/.exec(a)
+    if (m) registerSecret(m[3] ?? argv[i + 1])
+  }
 }

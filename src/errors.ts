@@ -58,6 +58,8 @@ export interface AioBridgeErrorOptions {
   cause?: unknown
   /** Extra machine-readable facts (never secrets), returned under --json. */
   details?: Record<string, unknown>
+  /** Fields of the command's own --json result that are still true after the failure (verify's `report`). */
+  result?: Record<string, unknown>
 }
 
 export class AioBridgeError extends Error {
@@ -66,6 +68,7 @@ export class AioBridgeError extends Error {
   readonly remedy?: string
   readonly exitCode: ExitCodeValue
   readonly details?: Record<string, unknown>
+  readonly result?: Record<string, unknown>
   /** Filled in by an executor that stopped half way: what exists now, and how to continue or undo. */
   progress?: string
 
@@ -75,6 +78,7 @@ export class AioBridgeError extends Error {
     this.remedy = options.remedy
     this.exitCode = options.exitCode ?? ExitCode.unexpected
     this.details = options.details
+    this.result = options.result
   }
 
   toJSON(): Record<string, unknown> {
@@ -112,9 +116,8 @@ export function isAioBridgeError(err: unknown): err is AioBridgeError {
 }
 
 /** Ctrl-C (or SIGTERM): one shape for every command; the message says what was left, the remedy how to go on. */
-export function interruptedError(
-  message = 'Interrupted.',
-  remedy = 'Run the same command again: it continues from what exists.',
-): AioBridgeError {
+export const DEFAULT_INTERRUPT_REMEDY = 'Run the same command again: it continues from what exists.'
+
+export function interruptedError(message = 'Interrupted.', remedy = DEFAULT_INTERRUPT_REMEDY): AioBridgeError {
   return new AioBridgeError('INTERRUPTED', message, {exitCode: ExitCode.interrupted, remedy})
 }

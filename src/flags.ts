@@ -44,3 +44,29 @@ export const clusterFlags = {
     helpGroup: 'IOT OPERATIONS',
   }),
 }
+
+/**
+ * A decimal number of seconds (0.5 is allowed, which oclif's integer flag refuses). Its helpValue SECONDS tells the
+ * usage errors (src/usage/parse-errors.ts) to offer `--timeout 60` for `--timeout 1m`.
+ */
+export const seconds = Flags.custom<number>({
+  helpValue: 'SECONDS',
+  parse: async (input) => {
+    const n = Number(input)
+    if (input.trim() === '' || !Number.isFinite(n) || n < 0)
+      throw new Error(`Expected a number of seconds ≥ 0 but received: ${input}`)
+    return n
+  },
+})
+
+/** kubectl's connection, on every command that runs kubectl (setup, status, teardown, verify). */
+export const kubectlFlags = {
+  'kube-context': Flags.string({
+    description: 'kubectl context (default: the current context) [env: AIO_BRIDGE_KUBE_CONTEXT]',
+    helpGroup: 'KUBECTL',
+  }),
+  kubeconfig: Flags.string({
+    description: 'kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)',
+    helpGroup: 'KUBECTL',
+  }),
+}

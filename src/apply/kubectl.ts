@@ -1,7 +1,7 @@
 import {spawn} from 'node:child_process'
 import {accessSync, constants, statSync} from 'node:fs'
 import {delimiter, join} from 'node:path'
-import {AioBridgeError, ExitCode} from '../errors.js'
+import {AioBridgeError, ConfigError, ExitCode} from '../errors.js'
 import {shellQuote} from '../model/command-line.js'
 import {type RenderedFile, writeRenderedFiles} from '../render/files.js'
 import {redact} from '../ui/redact.js'
@@ -41,6 +41,37 @@ export interface KubectlApplyResult {
   command: string
   /** Files written (absolute paths). */
   files: string[]
+}
+
+/** The variable --kube-context is passed in to every kubectl run (there is no kubectl variable for a context). */
+export const KUBE_CONTEXT_ENV = 'AIO_BRIDGE_KUBE_CONTEXT'
+
+/**
+ * The environment kubectl runs in, from --kubeconfig (kubectl's own KUBECONFIG) and --kube-context: every kubectl call
+ * of setup, status and teardown already takes an `env`, so the connection travels with it. A kubeconfig that cannot
+ * be read is exit 2 before anything runs.
+ */
+export function kubectlEnvironment(
+  flags: {'kube-context'?: string; kubeconfig?: string},
+  env: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
+  const out = {...env}
+  if (flags.kubeconfig) {
+    try {
+      accessSync(flags.kubeconfig, constants.R_OK)
+      if (!statSync(flags.kubeconfig).isFile()) throw new Error('not a file')
+    } catch {
+      throw new ConfigError(
+        'CONFIG_INVALID',
+        `--kubeconfig ${flags.kubeconfig} is not a readable file.`,
+        'Pass the kubeconfig kubectl uses, e.g. --kubeconfig ~/.kube/config (az connectedk8s proxy writes one for an Arc cluster).',
+        {flag: '--kubeconfig', path: flags.kubeconfig},
+      )
+    }
+    out.KUBECONFIG = flags.kubeconfig
+  }
+  if (flags['kube-context']) out[KUBE_CONTEXT_ENV] = flags['kube-context']
+  return out
 }
 
 /** First executable `kubectl` on PATH, or undefined. */
@@ -120,7 +151,7 @@ export function kubectlError(
   ) {
     return new KubectlApplyError('KUBECTL_UNREACHABLE', `kubectl cannot reach the cluster: ${first}`, {
       exitCode: ExitCode.prerequisite,
-      remedy: `Point kubectl at the cluster (az connectedk8s proxy -n $CLUSTER_NAME -g $RESOURCE_GROUP, or KUBECONFIG / --context), then ${rerun}.`,
+      remedy: `Point kubectl at the cluster (az connectedk8s proxy -n $CLUSTER_NAME -g $RESOURCE_GROUP, or --kubeconfig / --kube-context), then ${rerun}.`,
       details: {stderr: text},
     })
   }
@@ -189,8 +220,10 @@ export function runKubectl(
 ): Promise<{code: number | null; stdout: string; stderr: string}> {
   return new Promise((resolve, reject) => {
     const timeoutInMs = options.timeoutInMs ?? DEFAULT_KUBECTL_TIMEOUT_IN_MS
-    const child = spawn(bin, args, {
-      env: options.env ?? process.env,
+    const env = options.env ?? process.env
+    const context = env[KUBE_CONTEXT_ENV]
+    const child = spawn(bin, context ? ['--context', context, ...args] : [...args], {
+      env,
       stdio: ['pipe', 'pipe', 'pipe'],
       signal: options.abortSignal,
     })

@@ -1,6 +1,5 @@
 import {resolve} from 'node:path'
 import {BaseCommand} from '../base-command.js'
-import {ConfigError} from '../errors.js'
 import {azureFlags, eventGridFlags} from '../flags.js'
 import type {BridgeProblem} from '../model/checks.js'
 import type {HostnameSource} from '../model/hostname.js'
@@ -44,22 +43,16 @@ export default class Render extends BaseCommand {
     const {resolveTopicTemplates} = await import('../config/bridge-config.js')
     const {resolveRenderHostname} = await import('../model/hostname.js')
     const {checkEventGridName} = await import('../config/rules.js')
+    const {invalidNamespace} = await import('../config/invalid.js')
     const {renderFiles, stdoutText, writeRenderedFiles} = await import('../render/files.js')
+    if (flags['out-dir'] !== undefined)
+      (await import('../output-files.js')).checkOutputDir(flags['out-dir'], '--out-dir')
 
     // A namespace no one can create is a typo: say so rather than look it up and fall back to the placeholder.
     const namespace = flags.hostname ? undefined : flags.namespace || process.env.EVENT_GRID_NAMESPACE
     const nsProblem = namespace ? checkEventGridName(namespace) : undefined
-    if (nsProblem) {
-      throw new ConfigError(
-        'CONFIG_INVALID',
-        `Event Grid namespace name '${namespace}' ${nsProblem}.`,
-        'Fix --namespace.',
-        {
-          flag: '--namespace',
-          value: namespace,
-        },
-      )
-    }
+    if (namespace && nsProblem)
+      throw invalidNamespace(namespace, nsProblem, flags.namespace ? undefined : 'EVENT_GRID_NAMESPACE')
 
     const host = await resolveRenderHostname({
       hostname: flags.hostname,

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {resolveBridgeConfig} from '../config/bridge-config.js'
-import {azureFlags, clusterFlags, eventGridFlags} from '../flags.js'
+import {azureFlags, clusterFlags, eventGridFlags, kubectlFlags} from '../flags.js'
 import {bridgeModelFlags, deploymentTargetFlags} from '../render/flags.js'
 import type {SetupResult} from '../setup/run-setup.js'
 
@@ -26,6 +26,7 @@ EXIT CODES
     ...clusterFlags,
     ...bridgeModelFlags,
     ...deploymentTargetFlags,
+    ...kubectlFlags,
     target: Flags.string({
       description:
         'How to apply the dataflows: arm (an ARM deployment into the resource group) or kubernetes (kubectl apply)',
@@ -60,6 +61,11 @@ EXIT CODES
     const {flags} = await this.parse(Setup)
     const config = resolveBridgeConfig(flags, process.env)
     const {preflightBridgeModel, dataflowsStep} = await import('../setup/dataflow-targets.js')
+    const target = flags.target as 'arm' | 'kubernetes'
+    // Every input is checked before the first write: the folder the files may go to, kubectl's kubeconfig.
+    if (!flags.apply || target === 'kubernetes')
+      (await import('../output-files.js')).checkOutputDir(flags['out-dir'], '--out-dir')
+    const kubectlEnv = (await import('../apply/kubectl.js')).kubectlEnvironment(flags)
     // Printed with the summary, and returned under --json.
     const mapWarnings = preflightBridgeModel(config, flags)
     const {createArmClient} = await import('../azure/arm-client.js')
@@ -75,11 +81,12 @@ EXIT CODES
       pollIntervalInMs: tuning.pollIntervalInMs,
       principalRetryDelayInMs: tuning.retryDelayInMs,
       signal: this.abortController.signal,
-      dataflows: dataflowsStep(arm, config, flags, flags.target as 'arm' | 'kubernetes', {
+      dataflows: dataflowsStep(arm, config, flags, target, {
         apply: flags.apply,
         outDir: flags['out-dir'],
         crdVersion: flags['crd-version'] as 'v1' | 'v1beta1',
         signal: this.abortController.signal,
+        env: kubectlEnv,
       }),
     }
     const result = await withListr(setupSteps(options), this.jsonEnabled(), (reporter) =>
@@ -87,7 +94,8 @@ EXIT CODES
     )
     result.warnings.push(...mapWarnings)
     const {formatSetupSummary} = await import('../ui/setup-summary.js')
-    this.out(`\n${formatSetupSummary(result, this.theme())}`)
+    const sandbox = Boolean(process.env.AIO_BRIDGE_SANDBOX_VERIFY_FLAGS)
+    this.out(`\n${formatSetupSummary(result, this.theme(), {sandbox})}`)
     return result
   }
 }

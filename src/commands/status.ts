@@ -2,15 +2,25 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {resolveBridgeConfig} from '../config/bridge-config.js'
 import {ExitCode} from '../errors.js'
-import {azureFlags, clusterFlags, eventGridFlags} from '../flags.js'
-import type {StatusAssessment} from '../plan/status.js'
+import {azureFlags, clusterFlags, eventGridFlags, kubectlFlags} from '../flags.js'
+import type {StatusAssessment, StatusCheck} from '../plan/status.js'
 import {bridgeModelFlags, deploymentTargetFlags} from '../render/flags.js'
 
-export interface StatusResult extends StatusAssessment {
+/** A check as --json gives it: `result` says ok, gap or skipped (a skipped check is no gap; schemas/status.json). */
+export interface StatusJsonCheck extends Omit<StatusCheck, 'ok' | 'skipped'> {
+  result: 'ok' | 'gap' | 'skipped'
+}
+
+export interface StatusResult extends Omit<StatusAssessment, 'checks'> {
   subscriptionId: string
   resourceGroup: string
   namespace: string
   topicSpace: string
+  checks: StatusJsonCheck[]
+}
+
+function jsonCheck({ok, skipped, ...c}: StatusCheck): StatusJsonCheck {
+  return {...c, result: skipped ? 'skipped' : ok ? 'ok' : 'gap'}
 }
 
 export default class Status extends BaseCommand {
@@ -25,6 +35,11 @@ EXIT CODES
     '<%= config.bin %> status --json | jq ".gaps"',
     '<%= config.bin %> status && echo "bridge in place"',
   ]
+  static override interrupt = {
+    stopping: 'Stopping the checks (Ctrl-C again to stop now)…',
+    remedy: 'Run status again: it only reads, so nothing needs undoing.',
+  }
+
   static override flags = {
     ...azureFlags,
     namespace: eventGridFlags.namespace,
@@ -34,6 +49,7 @@ EXIT CODES
     ...clusterFlags,
     ...bridgeModelFlags,
     ...deploymentTargetFlags,
+    ...kubectlFlags,
     target: Flags.string({
       description:
         'How setup applied the dataflows: arm (deployment) or kubernetes (kubectl: the endpoint and dataflows are read from the cluster with kubectl; not checked without kubectl on PATH)',
@@ -60,11 +76,19 @@ EXIT CODES
       target: flags.target as 'arm' | 'kubernetes',
       ...(flags.instance ? {instance: flags.instance} : {}),
     }
-    const assessment = assessStatus(statusConfig, await observeStatus(arm, statusConfig))
+    const env = (await import('../apply/kubectl.js')).kubectlEnvironment(flags)
+    const assessment = assessStatus(statusConfig, await observeStatus(arm, statusConfig, {env}))
     this.out(formatStatus(assessment, this.theme(), config))
     // A gap is a finding, not an error: the --json result still carries every check, and the exit code says "gap".
     if (!assessment.clean) process.exitCode = ExitCode.statusGap
     const {subscriptionId, resourceGroup, namespace, topicSpace} = config
-    return {subscriptionId, resourceGroup, namespace, topicSpace, ...assessment}
+    return {
+      subscriptionId,
+      resourceGroup,
+      namespace,
+      topicSpace,
+      ...assessment,
+      checks: assessment.checks.map(jsonCheck),
+    }
   }
 }

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {resolveBridgeConfig} from '../config/bridge-config.js'
-import {azureFlags, clusterFlags, eventGridFlags} from '../flags.js'
+import {azureFlags, clusterFlags, eventGridFlags, kubectlFlags} from '../flags.js'
 import {bridgeModelFlags, deploymentTargetFlags} from '../render/flags.js'
 import type {TeardownResult} from '../teardown/run-teardown.js'
 
@@ -20,6 +20,11 @@ EXIT CODES
     '<%= config.bin %> teardown --keep-namespace --yes --json',
     '<%= config.bin %> teardown --target kubernetes --yes',
   ]
+  static override interrupt = {
+    stopping: 'Stopping after the deletions in flight (Ctrl-C again to stop now)…',
+    remedy: 'Run the same teardown again: it deletes what is left and skips what is gone.',
+  }
+
   static override flags = {
     ...azureFlags,
     namespace: eventGridFlags.namespace,
@@ -27,6 +32,7 @@ EXIT CODES
     ...clusterFlags,
     ...bridgeModelFlags,
     ...deploymentTargetFlags,
+    ...kubectlFlags,
     target: Flags.string({
       description: 'How setup applied the dataflows: arm (deployment) or kubernetes (kubectl)',
       options: ['arm', 'kubernetes'],
@@ -73,6 +79,7 @@ EXIT CODES
         crdVersion: flags['crd-version'] as 'v1' | 'v1beta1',
         dryRun,
         signal: this.abortController.signal,
+        env: (await import('../apply/kubectl.js')).kubectlEnvironment(flags),
         onPlan: (plan) => {
           if (dryRun || flags.yes || interactive || plan.deletions.length === 0)
             this.out(formatTeardownPlan(plan, this.theme(), {dryRun, resourceGroup: config.resourceGroup}))

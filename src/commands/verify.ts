@@ -1,6 +1,11 @@
 import {BaseCommand} from '../base-command.js'
 import {verifyFlags} from '../verify/flags.js'
-import type {VerifyReport} from '../verify/run.js'
+import type {VerifyJsonReport} from '../verify/report.js'
+
+/** `--json`: `{status, report}` on success, `{status, report, error}` on failure (schemas/verify.json). */
+export interface VerifyResult {
+  report: VerifyJsonReport
+}
 
 export default class Verify extends BaseCommand {
   static override summary = 'Send correlated test messages through the bridge and measure the round trip.'
@@ -18,11 +23,15 @@ EXIT CODES
     '<%= config.bin %> verify --kubectl --from-cloud -g my-rg -n my-eg-namespace',
   ]
   static override flags = verifyFlags
+  static override interrupt = {
+    stopping: 'Stopping the run (Ctrl-C again to stop now)…',
+    remedy: 'Run verify again when you are ready: it changes nothing, each run starts afresh.',
+  }
 
-  async run(): Promise<VerifyReport> {
+  async run(): Promise<VerifyResult> {
     const {flags} = await this.parse(Verify)
     const {executeVerify} = await import('../verify/execute.js')
-    const {formatReport} = await import('../verify/report.js')
+    const {formatReport, neverConnected, toJsonReport} = await import('../verify/report.js')
     const {VerifyError} = await import('../errors.js')
     const debug = this.debugEnabled
     const report = await executeVerify(flags, {
@@ -31,15 +40,18 @@ EXIT CODES
       trace: debug ? (l) => this.note(`[verify] ${l}`) : undefined,
       progress: (l) => this.note(this.theme(process.stderr).dim(l)),
     })
-    this.out(formatReport(report, this.theme()))
+    // A run that never reached the broker has no path or counts worth reading: the error alone says it.
+    if (!neverConnected(report)) this.out(formatReport(report, this.theme()))
+    const result: VerifyResult = {report: toJsonReport(report)}
     const f = report.failure
     if (f) {
       throw new VerifyError(f.code, f.message, {
         exitCode: f.exitCode as never,
         remedy: f.remedy,
-        details: {...f.details, hop: f.hop, report},
+        details: {...f.details, hop: f.hop},
+        result: {...result},
       })
     }
-    return report
+    return result
   }
 }

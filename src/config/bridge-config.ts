@@ -1,5 +1,6 @@
 import {ConfigError} from '../errors.js'
 import {CLOUD_NAMES, CLOUDS, type CloudName} from './clouds.js'
+import {type InvalidValue, invalidValue} from './invalid.js'
 import {
   checkClusterName,
   checkEventGridName,
@@ -7,8 +8,16 @@ import {
   checkResourceGroupName,
   checkSubscriptionId,
   checkTopicTemplate,
+  EVENT_GRID_NAME_RULE,
+  isPlaceholder,
   MAX_TOPIC_TEMPLATES,
   normalizeLocation,
+  suggestClusterName,
+  suggestEventGridName,
+  suggestLocation,
+  suggestResourceGroupName,
+  suggestSubscriptionId,
+  suggestTopicTemplate,
 } from './rules.js'
 
 /** Where a value came from: shown by --dry-run and --debug so a surprising value can be traced. */
@@ -57,66 +66,182 @@ export const DEFAULTS = {
 
 type Env = Record<string, string | undefined>
 
+/** A value that is required: its flag, the variables it can come from, and how the remedy shows an example of it. */
+interface Required {
+  flag: string
+  /** The short flag, for the remedy's example command line. */
+  short?: string
+  env: string[]
+  /** An example value for `export VAR=…` / `--flag …` in the remedy. */
+  example: string
+}
+
+const REQUIRED = {
+  subscription: {
+    flag: '--subscription',
+    env: ['SUBSCRIPTION_ID', 'AZURE_SUBSCRIPTION_ID'],
+    example: '"$(az account show --query id -o tsv)"',
+  },
+  resourceGroup: {flag: '--resource-group', short: '-g', env: ['RESOURCE_GROUP'], example: 'my-rg'},
+  namespace: {flag: '--namespace', short: '-n', env: ['EVENT_GRID_NAMESPACE'], example: 'my-eg-ns'},
+  cluster: {flag: '--cluster', short: '-c', env: ['CLUSTER_NAME'], example: 'my-cluster'},
+} satisfies Record<string, Required>
+
+/**
+ * Collects what a resolution found wrong, so one run names every missing value (four unset variables are one error,
+ * not four runs) and the first bad one.
+ */
+class Problems {
+  readonly missing: Array<Required & {placeholder?: {env?: string; value: string}}> = []
+  invalid?: ConfigError
+
+  bad(err: ConfigError): void {
+    this.invalid ??= err
+  }
+
+  /** Throws the missing values (all of them, placeholders named as such) first, else the first invalid value. */
+  throwIfAny(): void {
+    if (this.missing.length > 0) throw missingError(this.missing)
+    if (this.invalid) throw this.invalid
+  }
+}
+
+function missingError(missing: Problems['missing']): ConfigError {
+  const described = missing.map((m) =>
+    m.placeholder
+      ? `${m.flag} (${m.placeholder.env ?? m.flag} is still the tutorial's placeholder '${m.placeholder.value}')`
+      : `${m.flag} (or ${m.env.join(' / ')})`,
+  )
+  const exports = missing.map((m) => `${m.env[0]}=${m.example}`).join(' ')
+  const flags = missing.map((m) => `${m.short ?? m.flag} ${m.example}`).join(' ')
+  return new ConfigError(
+    'CONFIG_MISSING',
+    `${missing.length === 1 ? 'A required value is' : `${missing.length} required values are`} not given: ${described.join(', ')}.`,
+    `Set the tutorial's variables (export ${exports}) or pass the flags (${flags}).`,
+    {flag: missing[0]?.flag, missing: missing.map((m) => m.flag)},
+  )
+}
+
+/** The value of a flag, else of the first variable set; a tutorial placeholder counts as not given. */
 function pick(
   flagValue: string | undefined,
   env: Env,
   names: string[],
   key: string,
   sources: Record<string, Source>,
-): string | undefined {
-  if (flagValue !== undefined && flagValue !== '') {
-    sources[key] = 'flag'
-    return flagValue.trim()
-  }
-  for (const name of names) {
-    const v = env[name]
-    if (v !== undefined && v.trim() !== '') {
-      sources[key] = 'env'
-      return v.trim()
-    }
-  }
+): {value: string; env?: string} | {placeholder: {env?: string; value: string}} | undefined {
+  const found: {value: string; env?: string} | undefined =
+    flagValue !== undefined && flagValue.trim() !== ''
+      ? {value: flagValue.trim()}
+      : names.map((n) => ({env: n, value: env[n]?.trim() ?? ''})).find((v) => v.value !== '')
+  if (!found) return undefined
+  if (isPlaceholder(found.value)) return {placeholder: found}
+  sources[key] = found.env ? 'env' : 'flag'
+  return found
+}
+
+/** The value, or undefined with the requirement recorded as missing. */
+function required(
+  found: ReturnType<typeof pick>,
+  req: Required,
+  problems: Problems,
+): {value: string; env?: string} | undefined {
+  if (found && 'value' in found) return found
+  problems.missing.push({...req, ...(found ? {placeholder: found.placeholder} : {})})
   return undefined
 }
 
-function required(value: string | undefined, flag: string, envNames: string[]): string {
-  if (value !== undefined) return value
-  const envHint = envNames.length > 0 ? ` or set ${envNames.join(' / ')}` : ''
-  throw new ConfigError('CONFIG_MISSING', `${flag} is required.`, `Pass ${flag} <value>${envHint}.`, {flag})
-}
-
-function check(problem: string | undefined, what: string, value: string, flag: string): void {
+function checked(
+  found: {value: string; env?: string} | undefined,
+  problems: Problems,
+  check: (v: string) => string | undefined,
+  describe: Omit<InvalidValue, 'value' | 'problem' | 'corrected' | 'env'> & {
+    suggest?: (v: string) => string | undefined
+  },
+): string | undefined {
+  if (!found) return undefined
+  const problem = check(found.value)
   if (problem) {
-    throw new ConfigError('CONFIG_INVALID', `${what} '${value}' ${problem}.`, `Fix ${flag}.`, {flag, value})
+    const {suggest, ...rest} = describe
+    problems.bad(
+      invalidValue({...rest, value: found.value, problem, corrected: suggest?.(found.value), env: found.env}),
+    )
   }
+  return found.value
 }
 
 /** Resolves the Azure target alone (subscription, resource group, cloud, endpoint): enough for status and teardown. */
 export function resolveAzureTarget(flags: BridgeFlags, env: Env, sources: Record<string, Source> = {}): AzureTarget {
-  const subscriptionId = required(
-    pick(flags.subscription, env, ['SUBSCRIPTION_ID', 'AZURE_SUBSCRIPTION_ID'], 'subscription', sources),
-    '--subscription',
-    ['SUBSCRIPTION_ID', 'AZURE_SUBSCRIPTION_ID'],
-  )
-  check(checkSubscriptionId(subscriptionId), 'Subscription id', subscriptionId, '--subscription')
-  const resourceGroup = required(
-    pick(flags['resource-group'], env, ['RESOURCE_GROUP'], 'resourceGroup', sources),
-    '--resource-group',
-    ['RESOURCE_GROUP'],
-  )
-  check(checkResourceGroupName(resourceGroup), 'Resource group name', resourceGroup, '--resource-group')
+  const problems = new Problems()
+  const target = collectAzureTarget(flags, env, sources, problems)
+  problems.throwIfAny()
+  return target as AzureTarget
+}
 
-  const cloudValue = pick(flags.cloud, env, ['AZURE_CLOUD'], 'cloud', sources) ?? DEFAULTS.cloud
-  const cloud = CLOUD_NAMES.find((c) => c.toLowerCase() === cloudValue.toLowerCase())
+function collectAzureTarget(
+  flags: BridgeFlags,
+  env: Env,
+  sources: Record<string, Source>,
+  problems: Problems,
+): AzureTarget | undefined {
+  const req = REQUIRED.subscription
+  const subscriptionId = checked(
+    required(pick(flags.subscription, env, req.env, 'subscription', sources), req, problems),
+    problems,
+    checkSubscriptionId,
+    {
+      flag: '--subscription',
+      what: 'Subscription',
+      suggest: suggestSubscriptionId,
+      rule: 'give the subscription\'s id, not its name (az account list --query "[].{name:name, id:id}" -o table lists them)',
+      example: '00000000-0000-0000-0000-000000000000',
+    },
+  )
+  const rgReq = REQUIRED.resourceGroup
+  const resourceGroup = checked(
+    required(pick(flags['resource-group'], env, rgReq.env, 'resourceGroup', sources), rgReq, problems),
+    problems,
+    checkResourceGroupName,
+    {
+      flag: '--resource-group',
+      what: 'Resource group name',
+      suggest: suggestResourceGroupName,
+      rule: 'use 1 to 90 letters, digits, underscores, parentheses, hyphens and periods, not ending with a period',
+      example: 'my-rg',
+    },
+  )
+
+  const cloudValue = pick(flags.cloud, env, ['AZURE_CLOUD'], 'cloud', sources)
+  const cloudName = cloudValue && 'value' in cloudValue ? cloudValue.value : DEFAULTS.cloud
+  const cloud = CLOUD_NAMES.find((c) => c.toLowerCase() === cloudName.toLowerCase())
   if (!cloud) {
-    throw new ConfigError(
-      'CONFIG_INVALID',
-      `Unknown cloud '${cloudValue}'.`,
-      `Pass --cloud with one of ${CLOUD_NAMES.join(', ')}.`,
-      {flag: '--cloud', value: cloudValue},
+    problems.bad(
+      invalidValue({
+        flag: '--cloud',
+        what: 'Cloud',
+        value: cloudName,
+        problem: `is not one of ${CLOUD_NAMES.join(', ')}`,
+        corrected: closestCloud(cloudName),
+        rule: `use one of ${CLOUD_NAMES.join(', ')}`,
+        example: 'AzureCloud',
+        env: cloudValue && 'env' in cloudValue ? cloudValue.env : undefined,
+      }),
     )
   }
-  const armEndpoint = resolveArmEndpoint(env.AIO_BRIDGE_ARM_ENDPOINT, CLOUDS[cloud].resourceManager)
+  let armEndpoint = ''
+  try {
+    armEndpoint = resolveArmEndpoint(env.AIO_BRIDGE_ARM_ENDPOINT, CLOUDS[cloud ?? DEFAULTS.cloud].resourceManager)
+  } catch (err) {
+    problems.bad(err as ConfigError)
+  }
+  if (subscriptionId === undefined || resourceGroup === undefined || !cloud) return undefined
   return {subscriptionId, resourceGroup, cloud, armEndpoint, armAudience: CLOUDS[cloud].audience}
+}
+
+/** `azurecloud`, `AzureGov` → the cloud meant, when the typed name starts one or differs only in case. */
+function closestCloud(value: string): string | undefined {
+  const v = value.toLowerCase().replace(/[^a-z]/g, '')
+  return CLOUD_NAMES.find((c) => c.toLowerCase().startsWith(v) && v.length >= 5)
 }
 
 function resolveArmEndpoint(custom: string | undefined, fallback: string): string {
@@ -144,42 +269,91 @@ function resolveArmEndpoint(custom: string | undefined, fallback: string): strin
 /** Resolves and validates everything setup needs. Throws ConfigError (exit 2) before any Azure call. */
 export function resolveBridgeConfig(flags: BridgeFlags, env: Env, opts: {requireCluster?: boolean} = {}): BridgeConfig {
   const sources: Record<string, Source> = {}
-  const target = resolveAzureTarget(flags, env, sources)
+  const problems = new Problems()
+  const target = collectAzureTarget(flags, env, sources, problems)
+  const nameRule = {rule: EVENT_GRID_NAME_RULE, suggest: suggestEventGridName}
 
-  const namespace = required(
-    pick(flags.namespace, env, ['EVENT_GRID_NAMESPACE'], 'namespace', sources),
-    '--namespace',
-    ['EVENT_GRID_NAMESPACE'],
+  const namespace = checked(
+    required(pick(flags.namespace, env, REQUIRED.namespace.env, 'namespace', sources), REQUIRED.namespace, problems),
+    problems,
+    checkEventGridName,
+    {flag: '--namespace', what: 'Event Grid namespace name', example: 'my-eg-ns', ...nameRule},
   )
-  check(checkEventGridName(namespace), 'Event Grid namespace name', namespace, '--namespace')
 
-  const locationRaw = pick(flags.location, env, ['LOCATION'], 'location', sources)
-  const location = locationRaw === undefined ? undefined : normalizeLocation(locationRaw)
-  if (location !== undefined) check(checkLocation(location), 'Location', locationRaw ?? '', '--location')
+  const locationFound = pick(flags.location, env, ['LOCATION'], 'location', sources)
+  const locationRaw = locationFound && 'value' in locationFound ? locationFound : undefined
+  const location = locationRaw === undefined ? undefined : normalizeLocation(locationRaw.value)
+  if (locationRaw && location !== undefined)
+    checked({...locationRaw, value: location}, problems, checkLocation, {
+      flag: '--location',
+      what: 'Location',
+      suggest: suggestLocation,
+      rule: 'use a region name (az account list-locations -o table lists them)',
+      example: 'westus2',
+    })
 
-  const clusterValue = pick(flags.cluster, env, ['CLUSTER_NAME'], 'cluster', sources)
-  const cluster = opts.requireCluster === false ? clusterValue : required(clusterValue, '--cluster', ['CLUSTER_NAME'])
-  if (cluster !== undefined) check(checkClusterName(cluster), 'Cluster name', cluster, '--cluster')
+  const clusterFound = pick(flags.cluster, env, REQUIRED.cluster.env, 'cluster', sources)
+  const cluster = checked(
+    opts.requireCluster === false
+      ? clusterFound && 'value' in clusterFound
+        ? clusterFound
+        : undefined
+      : required(clusterFound, REQUIRED.cluster, problems),
+    problems,
+    checkClusterName,
+    {
+      flag: '--cluster',
+      what: 'Cluster name',
+      suggest: suggestClusterName,
+      rule: 'use 1 to 63 letters, digits, hyphens, underscores and periods, starting and ending with a letter or digit',
+      example: 'my-cluster',
+    },
+  )
 
   const topicSpace = flags['topic-space'] ?? DEFAULTS.topicSpace
   sources.topicSpace = flags['topic-space'] === undefined ? 'default' : 'flag'
-  check(checkEventGridName(topicSpace), 'Topic space name', topicSpace, '--topic-space')
+  checked({value: topicSpace}, problems, checkEventGridName, {
+    flag: '--topic-space',
+    what: 'Topic space name',
+    example: 'tutorial',
+    ...nameRule,
+  })
 
-  const topicTemplates = resolveTopicTemplates(flags['topic-template'])
+  let topicTemplates: string[] = []
+  try {
+    topicTemplates = resolveTopicTemplates(flags['topic-template'])
+  } catch (err) {
+    problems.bad(err as ConfigError)
+  }
   sources.topicTemplates = flags['topic-template']?.length ? 'flag' : 'default'
 
   const maxClientSessions = flags['max-client-sessions'] ?? DEFAULTS.maxClientSessions
   sources.maxClientSessions = flags['max-client-sessions'] === undefined ? 'default' : 'flag'
   if (!Number.isInteger(maxClientSessions) || maxClientSessions < 1 || maxClientSessions > 100) {
-    throw new ConfigError(
-      'CONFIG_INVALID',
-      `--max-client-sessions ${maxClientSessions} is outside 1–100.`,
-      'Pass --max-client-sessions between 1 and 100 (the tutorial uses 3).',
-      {flag: '--max-client-sessions'},
+    problems.bad(
+      invalidValue({
+        flag: '--max-client-sessions',
+        what: 'Sessions per authentication name',
+        value: String(maxClientSessions),
+        problem: 'is outside 1–100',
+        corrected: String(Math.min(100, Math.max(1, Math.round(maxClientSessions) || 1))),
+        rule: 'use a whole number from 1 to 100 (the tutorial uses 3)',
+        example: '3',
+      }),
     )
   }
 
-  return {...target, location, namespace, cluster, topicSpace, topicTemplates, maxClientSessions, sources}
+  problems.throwIfAny()
+  return {
+    ...(target as AzureTarget),
+    location,
+    namespace: namespace as string,
+    cluster,
+    topicSpace,
+    topicTemplates,
+    maxClientSessions,
+    sources,
+  }
 }
 
 /**
@@ -196,6 +370,19 @@ export function resolveTopicTemplates(given: readonly string[] | undefined): str
       {flag: '--topic-template'},
     )
   }
-  for (const t of templates) check(checkTopicTemplate(t), 'Topic template', t, '--topic-template')
+  for (const t of templates) {
+    const problem = checkTopicTemplate(t)
+    if (problem) {
+      throw invalidValue({
+        flag: '--topic-template',
+        what: 'Topic template',
+        value: t,
+        problem,
+        corrected: suggestTopicTemplate(t),
+        rule: "use topic levels joined by '/', '+' for a whole level and '#' only as the whole last level",
+        example: 'telemetry/#',
+      })
+    }
+  }
   return templates
 }

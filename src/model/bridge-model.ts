@@ -1,3 +1,4 @@
+import {invalidValue} from '../config/invalid.js'
 import {checkTopicFilter} from '../config/rules.js'
 import {ConfigError} from '../errors.js'
 
@@ -139,15 +140,44 @@ export function parseHostname(value: string): {hostname: string; port: number} |
   return {hostname: m[1].toLowerCase(), port}
 }
 
-function invalid(flag: string, what: string, value: string, problem: string): ConfigError {
-  return new ConfigError('CONFIG_INVALID', `${what} '${value}' ${problem}.`, `Fix ${flag}.`, {flag, value})
+const IOT_OPERATIONS_NAME_RULE =
+  'use 3 to 63 lowercase letters, digits and hyphens, starting and ending with a letter or digit'
+
+/** `My_Endpoint` → `my-endpoint`, when that is a valid IoT Operations name. */
+function suggestIotOperationsName(value: string): string | undefined {
+  const s = value
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63)
+  return checkIotOperationsName(s) === undefined ? s : undefined
 }
 
 function name(flags: BridgeModelFlags, key: keyof BridgeModelFlags, fallback: string, what: string): string {
   const value = (flags[key] as string | undefined)?.trim() || fallback
   const problem = checkIotOperationsName(value)
-  if (problem) throw invalid(`--${key}`, what, value, problem)
+  if (problem) {
+    throw invalidValue({
+      flag: `--${key}`,
+      what,
+      value,
+      problem,
+      corrected: suggestIotOperationsName(value),
+      rule: IOT_OPERATIONS_NAME_RULE,
+      example: fallback,
+    })
+  }
   return value
+}
+
+/** `https://ns.x:8883/` → `ns.x:8883`: what a URL or a copied portal value holds of the hostname. */
+export function suggestHostname(value: string): string | undefined {
+  const s = value
+    .trim()
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+    .replace(/[/?#].*$/, '')
+    .replace(/\.$/, '')
+  return typeof parseHostname(s) === 'string' ? undefined : s
 }
 
 /** Topics are checked for shape here; whether the map makes sense is checkBridgeModel's job. */
@@ -161,7 +191,18 @@ function topic(flags: BridgeModelFlags, key: keyof BridgeModelFlags, fallback: s
       : value.includes('\u0000')
         ? 'contains a NUL character'
         : undefined
-  if (problem) throw invalid(`--${key}`, filter ? 'Topic filter' : 'Topic', value, problem)
+  if (problem) {
+    throw invalidValue({
+      flag: `--${key}`,
+      what: filter ? 'Topic filter' : 'Topic',
+      value,
+      problem,
+      rule: filter
+        ? "use topic levels joined by '/', '+' for a whole level and '#' only as the whole last level"
+        : 'use a topic name without NUL characters',
+      example: fallback,
+    })
+  }
   return value
 }
 
@@ -195,7 +236,15 @@ export function buildBridgeModel(flags: BridgeModelFlags = {}): BridgeModel {
   const profile = name(flags, 'profile', MODEL_DEFAULTS.profile, 'Dataflow profile name')
   const instanceCount = flags['profile-instances']
   if (instanceCount !== undefined && (!Number.isInteger(instanceCount) || instanceCount < 1 || instanceCount > 20)) {
-    throw invalid('--profile-instances', 'Profile instance count', String(instanceCount), 'is outside 1–20')
+    throw invalidValue({
+      flag: '--profile-instances',
+      what: 'Profile instance count',
+      value: String(instanceCount),
+      problem: 'is outside 1–20',
+      corrected: String(Math.min(20, Math.max(1, Math.round(instanceCount)))),
+      rule: 'use a whole number from 1 to 20',
+      example: '1',
+    })
   }
 
   let hostname = HOSTNAME_PLACEHOLDER
@@ -203,7 +252,17 @@ export function buildBridgeModel(flags: BridgeModelFlags = {}): BridgeModel {
   const hostnameIsPlaceholder = flags.hostname === undefined || flags.hostname.trim() === ''
   if (!hostnameIsPlaceholder) {
     const parsed = parseHostname(flags.hostname as string)
-    if (typeof parsed === 'string') throw invalid('--hostname', 'Hostname', flags.hostname as string, parsed)
+    if (typeof parsed === 'string') {
+      throw invalidValue({
+        flag: '--hostname',
+        what: 'Hostname',
+        value: flags.hostname as string,
+        problem: parsed,
+        corrected: suggestHostname(flags.hostname as string),
+        rule: 'give the host name alone (no https://, no path), as az eventgrid namespace show --query properties.topicSpacesConfiguration.hostname prints it',
+        example: 'mynamespace.westus2-1.ts.eventgrid.azure.net',
+      })
+    }
     hostname = parsed.hostname
     port = parsed.port
   }
@@ -211,12 +270,31 @@ export function buildBridgeModel(flags: BridgeModelFlags = {}): BridgeModel {
   const aioInstanceName = flags.instance?.trim() || undefined
   if (aioInstanceName !== undefined) {
     const problem = checkIotOperationsName(aioInstanceName)
-    if (problem) throw invalid('--instance', 'IoT Operations instance name', aioInstanceName, problem)
+    if (problem) {
+      throw invalidValue({
+        flag: '--instance',
+        what: 'IoT Operations instance name',
+        value: aioInstanceName,
+        problem,
+        corrected: suggestIotOperationsName(aioInstanceName),
+        rule: `${IOT_OPERATIONS_NAME_RULE} (az iot ops list -g <group> -o table lists the instances)`,
+        example: 'my-aio',
+      })
+    }
   }
   const customLocationName = flags['custom-location']?.trim() || undefined
   if (customLocationName !== undefined) {
     const problem = checkCustomLocationName(customLocationName)
-    if (problem) throw invalid('--custom-location', 'Custom location name', customLocationName, problem)
+    if (problem) {
+      throw invalidValue({
+        flag: '--custom-location',
+        what: 'Custom location name',
+        value: customLocationName,
+        problem,
+        rule: 'use 1 to 63 letters, digits, hyphens, underscores or periods, starting with a letter or digit (az customlocation list -o table lists them)',
+        example: 'my-cl',
+      })
+    }
   }
 
   const localSource = topic(flags, 'local-source', MODEL_DEFAULTS.localSource, true)

@@ -1,6 +1,6 @@
-import {mkdir, writeFile} from 'node:fs/promises'
 import {join, resolve} from 'node:path'
 import type {BridgeModel, CrdVersion} from '../model/bridge-model.js'
+import {writeFileReplacing} from '../output-files.js'
 import {ARM_PARAMETERS_FILE_NAME, ARM_TEMPLATE_FILE_NAME, renderArmParametersFile, renderArmTemplate} from './arm.js'
 import {BICEP_FILE_NAME, renderBicep} from './bicep.js'
 import type {RenderFormat} from './formats.js'
@@ -56,14 +56,13 @@ export function stdoutText(files: RenderedFile[], format: RenderFormat): string 
   return format === 'kubernetes' ? shown.map((f) => f.content).join('---\n') : shown.map((f) => f.content).join('')
 }
 
-/** Writes the files into dir (created if missing); returns their absolute paths. */
+/** Writes the files into dir (made if missing; a link already at a file's path is replaced); returns their paths. */
 export async function writeRenderedFiles(files: RenderedFile[], dir: string): Promise<string[]> {
   const outDir = resolve(dir)
-  await mkdir(outDir, {recursive: true})
   const paths: string[] = []
   for (const file of files) {
     const path = join(outDir, file.name)
-    await writeFile(path, file.content, 'utf8')
+    await writeFileReplacing(path, file.content)
     paths.push(path)
   }
   return paths

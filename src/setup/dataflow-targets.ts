@@ -42,7 +42,14 @@ export function dataflowsStep(
   config: BridgeConfig,
   modelFlags: BridgeModelFlags,
   target: DataflowTarget,
-  opts: {apply: boolean; outDir: string; crdVersion?: 'v1' | 'v1beta1'; signal?: AbortSignal},
+  opts: {
+    apply: boolean
+    outDir: string
+    crdVersion?: 'v1' | 'v1beta1'
+    signal?: AbortSignal
+    /** kubectl's environment (--kubeconfig, --kube-context). */
+    env?: NodeJS.ProcessEnv
+  },
 ): DataflowsStep {
   // Started by prepare() (a real run): the reads that need no hostname, beside the Event Grid steps.
   let discovered: Promise<DataflowsDiscovery> | undefined
@@ -100,7 +107,7 @@ export function dataflowsStep(
       }
     }
     const {applyWithKubectl} = await import('../apply/kubectl.js')
-    const r = await applyWithKubectl({files, outDir: opts.outDir, abortSignal: opts.signal})
+    const r = await applyWithKubectl({files, outDir: opts.outDir, abortSignal: opts.signal, env: opts.env})
     return {
       title: `Dataflows: ${describeKubectl(r)}`,
       result: {target, ...r},

@@ -5,7 +5,8 @@ export interface StepReporter {
   /** Progress inside a step, e.g. "waiting for the identity to replicate (attempt 2)". */
   update(step: string, text: string): void
   end(step: string, title: string): void
-  fail(step: string, title: string): void
+  /** A step failed: `title` names it, `cause` (the error) says why, in one line. */
+  fail(step: string, title: string, cause?: unknown): void
   /** A step that will not run (dry run, or an earlier step failed). */
   skip(step: string, title: string): void
 }

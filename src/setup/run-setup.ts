@@ -200,12 +200,16 @@ export async function runSetup(
       const aborted = err instanceof Error && err.name === 'AbortError'
       // Waits stop on Ctrl-C, writes never: a step interrupted while waiting has had its write accepted.
       if (aborted && more.pending) changed.push(more.pending)
+      // What the step was doing lets a 403 name the role and scope that are missing.
+      const typed = looksLikeAzureError(err) ? fromAzureError(err, more.errorContext) : err
       reporter.fail(
         id,
-        `${SETUP_STEPS[id]}: ${aborted ? 'interrupted while waiting (Azure finishes the operation by itself)' : 'failed'}`,
+        aborted
+          ? `${SETUP_STEPS[id]}: interrupted while waiting (Azure finishes the operation by itself)`
+          : SETUP_STEPS[id],
+        aborted ? undefined : typed,
       )
-      // What the step was doing lets a 403 name the role and scope that are missing.
-      throw looksLikeAzureError(err) ? fromAzureError(err, more.errorContext) : err
+      throw typed
     }
   }
 

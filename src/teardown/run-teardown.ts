@@ -123,7 +123,7 @@ export async function applyTeardownPlan(
             done.push(text)
             reporter?.end(d.key, text)
           } catch (err) {
-            reporter?.fail(d.key, `${d.title}: failed`)
+            reporter?.fail(d.key, d.title, err)
             throw err
           }
         }),

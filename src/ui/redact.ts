@@ -6,7 +6,8 @@ const PATTERNS: RegExp[] = [
   /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, // JWT
   /(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi,
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
-  /("?(?:access_?token|accessToken|password|client_?secret|authenticationData)"?\s*[:=]\s*"?)[^"\s,}]+/gi,
+  // `password=x`, `"accessToken": "x"`: the value, never a flag name after a colon in prose (`password: --password-file`).
+  /("?(?:access_?token|accessToken|password|client_?secret|authenticationData)"?\s*[:=]\s*"?)(?!-{1,2}[a-z])(?!\*\*\*)[^"\s,}]+/gi,
 ]
 
 const extraSecrets = new Set<string>()

@@ -1,8 +1,11 @@
 import type {SetupResult} from '../setup/run-setup.js'
 import type {Theme} from './theme.js'
 
-/** The human summary printed after setup's task list. Pure: result in, text out. */
-export function formatSetupSummary(r: SetupResult, theme: Theme): string {
+/**
+ * The human summary printed after setup's task list. Pure: result in, text out. `sandbox`: the shell points at
+ * `aio-bridge sandbox` (no cluster, no kubectl), so the next step is verify with the sandbox's own flags.
+ */
+export function formatSetupSummary(r: SetupResult, theme: Theme, opts: {sandbox?: boolean} = {}): string {
   const rolesOf = (who: string) =>
     r.roleAssignments
       .filter((a) => a.assignee === who)
@@ -42,7 +45,9 @@ export function formatSetupSummary(r: SetupResult, theme: Theme): string {
   if (!r.dryRun) {
     const next =
       df && !notApplied
-        ? 'Next: aio-bridge verify (in the cluster, or from here with --kubectl) proves the round trip.'
+        ? opts.sandbox
+          ? "Next: aio-bridge verify $AIO_BRIDGE_SANDBOX_VERIFY_FLAGS proves the round trip through the sandbox's brokers."
+          : 'Next: aio-bridge verify (in the cluster, or from here with --kubectl) proves the round trip.'
         : 'Next: apply the dataflows (the command above, or aio-bridge setup without --no-apply), then aio-bridge verify.'
     lines.push('', theme.dim(next))
   }

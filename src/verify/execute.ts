@@ -1,9 +1,10 @@
-import {writeFile} from 'node:fs/promises'
 import type {TokenCredential} from '@azure/core-auth'
 import {type BridgeFlags, resolveAzureTarget} from '../config/bridge-config.js'
 import {CLOUDS} from '../config/clouds.js'
+import {invalidNamespace} from '../config/invalid.js'
 import {checkEventGridName} from '../config/rules.js'
 import {AioBridgeError, ConfigError, ExitCode, VerifyError} from '../errors.js'
+import {checkOutputFile, writeFileReplacing} from '../output-files.js'
 import {registerSecret} from '../ui/redact.js'
 import {newRunId} from './correlation.js'
 import {type KubectlSession, openKubectlSession} from './kubectl.js'
@@ -21,6 +22,7 @@ import type {MqttEndpoint} from './transport.js'
 export interface VerifyCommandFlags extends VerifyFlags, BridgeFlags {
   kubectl: boolean
   'kube-context'?: string
+  kubeconfig?: string
   'kube-namespace'?: string
   'service-account'?: string
   'token-duration'?: string
@@ -51,6 +53,8 @@ export interface ExecuteVerifyDeps {
  */
 export async function executeVerify(f: VerifyCommandFlags, deps: ExecuteVerifyDeps): Promise<VerifyReport> {
   const timing = resolveTiming(f)
+  // Before the run: a report that cannot be written is exit 2 now, not after a whole round trip.
+  if (f.junit) checkOutputFile(f.junit, '--junit')
   const tokenDuration = f.kubectl ? resolveTokenDuration(f['token-duration']) : undefined
   const runId = newRunId()
   const needsAzure = f.metrics || (f['from-cloud'] && !f['event-grid-host'])
@@ -62,7 +66,8 @@ export async function executeVerify(f: VerifyCommandFlags, deps: ExecuteVerifyDe
     if (tokenDuration) {
       deps.progress?.('Minting a service account token, reading the broker CA and port-forwarding with kubectl')
       kube = await openKubectlSession({
-        context: f['kube-context'],
+        context: f['kube-context'] ?? deps.env.AIO_BRIDGE_KUBE_CONTEXT,
+        kubeconfig: f.kubeconfig,
         namespace: f['kube-namespace'] ?? VERIFY_DEFAULTS.kubeNamespace,
         serviceAccount: f['service-account'] ?? VERIFY_DEFAULTS.serviceAccount,
         audience: VERIFY_DEFAULTS.satAudience,
@@ -140,7 +145,7 @@ export async function executeVerify(f: VerifyCommandFlags, deps: ExecuteVerifyDe
     const report = await runVerify(run)
     if (f.junit) {
       const {toJUnit} = await import('./report.js')
-      await writeFile(f.junit, toJUnit(report))
+      await writeFileReplacing(f.junit, toJUnit(report))
     }
     return report
   } finally {
@@ -154,13 +159,12 @@ function resolveNamespace(f: VerifyCommandFlags, env: Record<string, string | un
     throw new ConfigError(
       'CONFIG_MISSING',
       '--namespace is required for --metrics and for --from-cloud without --event-grid-host.',
-      'Pass --namespace or set EVENT_GRID_NAMESPACE.',
+      'Pass the namespace setup made, e.g. --namespace my-eg-ns, or set EVENT_GRID_NAMESPACE (or give --event-grid-host for --from-cloud).',
       {flag: '--namespace'},
     )
   }
   const problem = checkEventGridName(ns)
-  if (problem)
-    throw new ConfigError('CONFIG_INVALID', `Event Grid namespace name '${ns}' ${problem}.`, 'Fix --namespace.')
+  if (problem) throw invalidNamespace(ns, problem, f.namespace ? undefined : 'EVENT_GRID_NAMESPACE')
   return ns
 }
 

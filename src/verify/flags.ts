@@ -1,15 +1,6 @@
 import {Flags} from '@oclif/core'
-import {azureFlags, eventGridFlags} from '../flags.js'
+import {azureFlags, eventGridFlags, kubectlFlags, seconds} from '../flags.js'
 import {VERIFY_DEFAULTS as D} from './options.js'
-
-/** A non-negative decimal number of seconds (or a rate): oclif's integer flag cannot take 0.5. */
-const seconds = Flags.custom<number>({
-  parse: async (input) => {
-    const n = Number(input)
-    if (!Number.isFinite(n) || n < 0) throw new Error(`Expected a number of seconds ≥ 0 but received: ${input}`)
-    return n
-  },
-})
 
 const BROKER = 'BROKER'
 const AUTH = 'AUTHENTICATION'
@@ -61,6 +52,7 @@ export const verifyFlags = {
     helpGroup: RUN,
   }),
   rate: seconds({
+    helpValue: 'RATE',
     description: 'Messages per second (load mode; overrides --interval; warns above 100)',
     helpGroup: RUN,
   }),
@@ -84,7 +76,7 @@ export const verifyFlags = {
     description: 'From a workstation: mint a token, read the CA and port-forward to the broker with kubectl',
     helpGroup: KUBE,
   }),
-  'kube-context': Flags.string({description: 'kubectl context', helpGroup: KUBE}),
+  ...kubectlFlags,
   'kube-namespace': Flags.string({
     description: `IoT Operations namespace [default: ${D.kubeNamespace}]`,
     helpGroup: KUBE,

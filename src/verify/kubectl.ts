@@ -11,6 +11,7 @@ import {redact, registerSecret} from '../ui/redact.js'
 export interface KubectlSessionOptions {
   kubectl?: string
   context?: string
+  kubeconfig?: string
   namespace: string
   serviceAccount: string
   audience: string
@@ -49,7 +50,7 @@ export function tokenLifetimeMs(token: string, requestedMs: number, nowMs = Date
 }
 
 function base(o: KubectlSessionOptions): string[] {
-  return o.context ? ['--context', o.context] : []
+  return [...(o.context ? ['--context', o.context] : []), ...(o.kubeconfig ? ['--kubeconfig', o.kubeconfig] : [])]
 }
 
 function runKubectl(o: KubectlSessionOptions, args: string[]): Promise<string> {

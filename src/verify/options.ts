@@ -1,5 +1,6 @@
 import {createPrivateKey, X509Certificate} from 'node:crypto'
 import {readFileSync} from 'node:fs'
+import {invalidValue} from '../config/invalid.js'
 import {checkTopicName} from '../config/rules.js'
 import {ConfigError} from '../errors.js'
 import {registerSecret} from '../ui/redact.js'
@@ -90,9 +91,18 @@ function checkPem(pem: string, kind: 'certificate' | 'key', path: string, flag: 
   }
 }
 
-function topic(value: string, flag: string): string {
+function topic(value: string, flag: '--local-topic' | '--cloud-topic'): string {
   const problem = checkTopicName(value)
-  if (problem) throw new ConfigError('CONFIG_INVALID', `Topic '${value}' ${problem}.`, `Fix ${flag}.`, {flag, value})
+  if (problem) {
+    throw invalidValue({
+      flag,
+      what: 'Topic',
+      value,
+      problem,
+      rule: 'use a topic name without + or # (verify publishes to one topic and expects the messages on another)',
+      example: flag === '--local-topic' ? VERIFY_DEFAULTS.localTopic : VERIFY_DEFAULTS.cloudTopic,
+    })
+  }
   return value
 }
 
@@ -153,7 +163,11 @@ export function resolveLocalEndpoint(
     }
   } else if (auth === 'password') {
     if (!f.username)
-      throw new ConfigError('CONFIG_MISSING', '--username is required for --auth password.', 'Pass --username.')
+      throw new ConfigError(
+        'CONFIG_MISSING',
+        '--username is required for --auth password.',
+        'Pass the user name the broker knows, e.g. --username tester, or choose another way in with --auth k8s-sat or --auth x509.',
+      )
     let password: string
     if (f['password-file']) {
       password = readText(f['password-file'], '--password-file', 'password file', 'Pass a readable file').replace(
@@ -166,8 +180,8 @@ export function resolveLocalEndpoint(
       if (v === undefined) {
         throw new ConfigError(
           'CONFIG_MISSING',
-          `No password: --password-file is not given and ${name} is not set.`,
-          `Pass --password-file FILE, or set ${name} (or the variable named by --password-env).`,
+          `No password for --username ${f.username}: neither --password-file nor the variable ${name} gives one.`,
+          `Put the password in a file (--password-file ./broker-password), or in the variable without echoing it (read -rs ${name}; export ${name}); --password-env names another variable.`,
         )
       }
       password = v
@@ -209,7 +223,7 @@ export function resolveLocalEndpoint(
         throw new ConfigError(
           'CONFIG_MISSING',
           'X.509 authentication needs both --cert and --key.',
-          'Pass --cert FILE --key FILE.',
+          'Pass both PEM files, e.g. --cert client.crt --key client.key.',
         )
       }
       tls.cert = checkPem(
@@ -223,7 +237,11 @@ export function resolveLocalEndpoint(
       checkPem(tls.key, 'key', f.key, '--key')
     }
   } else if (auth === 'x509') {
-    throw new ConfigError('CONFIG_INVALID', 'X.509 authentication needs TLS; --no-tls was given.', 'Drop --no-tls.')
+    throw new ConfigError(
+      'CONFIG_INVALID',
+      'X.509 authentication needs TLS; --no-tls was given.',
+      'Leave out --no-tls (the client certificate is presented in the TLS handshake), or pick --auth password or k8s-sat.',
+    )
   }
   return {
     endpoint: {hop: {name: 'IoT Operations broker', host, port}, tls, credentials, clientId},
@@ -244,7 +262,11 @@ export interface Timing {
 export function resolveTiming(f: VerifyFlags): Timing {
   const count = f.count ?? VERIFY_DEFAULTS.count
   if (!Number.isInteger(count) || count < 1)
-    throw new ConfigError('CONFIG_INVALID', `--count ${count} must be 1 or more.`, 'Pass --count N (N ≥ 1).')
+    throw new ConfigError(
+      'CONFIG_INVALID',
+      `--count ${count} must be 1 or more.`,
+      'Pass a count of 1 or more, e.g. --count 5.',
+    )
   let intervalMs = (f.interval ?? VERIFY_DEFAULTS.intervalSeconds) * 1000
   if (f.rate !== undefined) {
     if (!(f.rate > 0))
@@ -256,7 +278,11 @@ export function resolveTiming(f: VerifyFlags): Timing {
     intervalMs = 1000 / f.rate
   }
   if (!(intervalMs >= 0))
-    throw new ConfigError('CONFIG_INVALID', '--interval must be 0 or more seconds.', 'Pass --interval SECONDS.')
+    throw new ConfigError(
+      'CONFIG_INVALID',
+      '--interval must be 0 or more seconds.',
+      'Pass a number of seconds, e.g. --interval 0.5 (0: full speed).',
+    )
   const qos = f.qos ?? VERIFY_DEFAULTS.qos
   if (qos !== 0 && qos !== 1) {
     throw new ConfigError(
@@ -273,7 +299,11 @@ export function resolveTiming(f: VerifyFlags): Timing {
       ? f.timeout * 1000
       : Math.max(VERIFY_DEFAULTS.timeoutSeconds * 1000, sendMs + waitMs + 30_000)
   if (!(timeoutMs > 0))
-    throw new ConfigError('CONFIG_INVALID', '--timeout must be above 0 seconds.', 'Pass --timeout SECONDS.')
+    throw new ConfigError(
+      'CONFIG_INVALID',
+      '--timeout must be above 0 seconds.',
+      'Pass a bound above 0 seconds, e.g. --timeout 60 (or leave it out: it grows with a long run).',
+    )
   const localTopic = topic(f['local-topic'] ?? VERIFY_DEFAULTS.localTopic, '--local-topic')
   const cloudTopic = topic(f['cloud-topic'] ?? VERIFY_DEFAULTS.cloudTopic, '--cloud-topic')
   // The subscriber on the cloud topic would receive every message straight from the local broker, with no bridge in

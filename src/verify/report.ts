@@ -1,5 +1,26 @@
+import {ExitCode} from '../errors.js'
 import type {Theme} from '../ui/theme.js'
 import type {VerifyReport} from './run.js'
+
+/** The report as --json gives it: the same keys on success and failure (`latencyMs` null when nothing came back). */
+export type VerifyJsonReport = Omit<VerifyReport, 'failure' | 'latencyMs'> & {
+  latencyMs: VerifyReport['latencyMs'] | null
+}
+
+export function toJsonReport(r: VerifyReport): VerifyJsonReport {
+  const {failure: _, latencyMs, ...rest} = r
+  return {...rest, latencyMs: latencyMs ?? null}
+}
+
+/** The run failed before any broker took it (DNS, TCP, port-forward, TLS, authentication): nothing was sent. */
+export function neverConnected(r: VerifyReport): boolean {
+  const f = r.failure
+  return (
+    f !== undefined &&
+    [ExitCode.verifyConnect, ExitCode.verifyTls, ExitCode.verifyAuth].includes(f.exitCode as never) &&
+    r.sent === 0
+  )
+}
 
 /** The human summary of a run (stdout). The failure itself is printed by the command's error path (stderr). */
 export function formatReport(r: VerifyReport, theme: Theme): string {

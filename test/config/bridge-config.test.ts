@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Event Grid topic templates contain literal ${…} variables
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 import {type BridgeFlags, resolveAzureTarget, resolveBridgeConfig} from '../../src/config/bridge-config.js'
@@ -203,7 +204,65 @@ describe('resolveBridgeConfig: errors (exit 2, before any Azure call)', () => {
 
   it('the missing-value remedy names the flag and the tutorial variables', () => {
     const err = configError(() => resolveBridgeConfig({}, {...TUTORIAL_ENV, SUBSCRIPTION_ID: ''}))
-    assert.equal(err.remedy, 'Pass --subscription <value> or set SUBSCRIPTION_ID / AZURE_SUBSCRIPTION_ID.')
+    assert.match(err.message, /--subscription \(or SUBSCRIPTION_ID \/ AZURE_SUBSCRIPTION_ID\)/)
+    assert.match(String(err.remedy), /export SUBSCRIPTION_ID="\$\(az account show --query id -o tsv\)"/)
+  })
+
+  it('every missing value is listed in one error, a tutorial placeholder named as such', () => {
+    const err = configError(() => resolveBridgeConfig({}, {SUBSCRIPTION_ID: '<SUBSCRIPTION_ID>'}))
+    assert.equal(err.code, 'CONFIG_MISSING')
+    assert.deepEqual(err.details?.missing, ['--subscription', '--resource-group', '--namespace', '--cluster'])
+    assert.match(err.message, /SUBSCRIPTION_ID is still the tutorial's placeholder '<SUBSCRIPTION_ID>'/)
+    assert.match(String(err.remedy), /RESOURCE_GROUP=my-rg EVENT_GRID_NAMESPACE=my-eg-ns CLUSTER_NAME=my-cluster/)
+  })
+
+  it('missing values are reported before a bad one, and a bad one before nothing', () => {
+    const err = configError(() => resolveBridgeConfig({namespace: 'a_b'}, {...TUTORIAL_ENV, CLUSTER_NAME: ''}))
+    assert.equal(err.code, 'CONFIG_MISSING')
+    assert.deepEqual(err.details?.missing, ['--cluster'])
+  })
+
+  const corrected: Array<[string, BridgeFlags, string, string]> = [
+    ['namespace with underscores', {namespace: 'my_eg_ns'}, '--namespace', 'my-eg-ns'],
+    ['namespace starting with a hyphen', {namespace: '-egns2'}, '--namespace', 'egns2'],
+    ['namespace ending with a hyphen', {namespace: 'egns3-'}, '--namespace', 'egns3'],
+    ['topic space ending with a hyphen', {'topic-space': 'tele-'}, '--topic-space', 'tele'],
+    [
+      'subscription in braces',
+      {subscription: '{8F6B6269-84F2-4D09-9E31-1127EFCD1E40}'},
+      '--subscription',
+      '8f6b6269-84f2-4d09-9e31-1127efcd1e40',
+    ],
+    ['# not last', {'topic-template': ['telemetry/#/x']}, '--topic-template', 'telemetry/x/#'],
+    ['+ inside a level', {'topic-template': ['tele+/x']}, '--topic-template', 'tele/+/x'],
+    ['a shared-subscription filter', {'topic-template': ['$share/g/telemetry/#']}, '--topic-template', 'telemetry/#'],
+    ['location with hyphens', {location: 'west-us-2'}, '--location', 'westus2'],
+    ['cluster with a space', {cluster: 'my cluster'}, '--cluster', 'my-cluster'],
+  ]
+  for (const [what, flags, flag, value] of corrected) {
+    it(`${what}: the remedy shows the corrected value (${flag} ${value})`, () => {
+      const err = configError(() => resolveBridgeConfig(flags, TUTORIAL_ENV))
+      assert.equal(err.code, 'CONFIG_INVALID')
+      assert.equal(err.details?.corrected, value)
+      assert.ok(
+        String(err.remedy).includes(`${flag} ${value}`) || String(err.remedy).includes(`${flag} '${value}'`),
+        String(err.remedy),
+      )
+    })
+  }
+
+  it('a $-prefixed template is refused (Event Grid reserves such topics); a leading ${variable} is not', () => {
+    assert.equal(
+      configError(() => resolveBridgeConfig({'topic-template': ['$SYS/#']}, TUTORIAL_ENV)).code,
+      'CONFIG_INVALID',
+    )
+    const c = resolveBridgeConfig({'topic-template': ['${client.authenticationName}/#']}, TUTORIAL_ENV)
+    assert.deepEqual(c.topicTemplates, ['${client.authenticationName}/#'])
+  })
+
+  it('a bad value from a tutorial variable is fixed in that variable', () => {
+    const err = configError(() => resolveBridgeConfig({}, {...TUTORIAL_ENV, EVENT_GRID_NAMESPACE: 'my_eg'}))
+    assert.equal(err.remedy, 'Set EVENT_GRID_NAMESPACE=my-eg (or pass --namespace my-eg).')
   })
 
   it('an http endpoint is refused even on the cloud’s own host', () => {

@@ -7,6 +7,7 @@ import {after, before, describe, it} from 'node:test'
 import {runDemo} from '../../src/emulator/sandbox/demo.js'
 import type {AioBridgeError} from '../../src/errors.js'
 import {runCli, spawnCli} from '../helpers/cli.js'
+import {assertMatchesSchema} from '../helpers/schema.js'
 
 /** `aio-bridge demo` as a newcomer runs it: the whole tutorial against the local emulation, then nothing left. */
 
@@ -54,6 +55,7 @@ describe('aio-bridge demo', {timeout: 180_000}, () => {
       env: {TMPDIR: tmp},
     })
     assert.equal(r.code, 0, r.stderr + r.stdout)
+    assertMatchesSchema('demo', r.stdout)
     const result = JSON.parse(r.stdout) as {
       ok: boolean
       steps: Array<{step: string; exitCode: number}>

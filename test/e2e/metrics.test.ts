@@ -44,7 +44,9 @@ describe('verify --metrics against the sandbox (spawned CLI)', () => {
       {env},
     )
     assert.equal(r.code, 0, r.stdout + r.stderr)
-    const report = JSON.parse(r.stdout) as {received: number; metrics?: {before: number; after: number; delta: number}}
+    const {report} = JSON.parse(r.stdout) as {
+      report: {received: number; metrics?: {before: number; after: number; delta: number}}
+    }
     assert.equal(report.received, 4)
     assert.ok(report.metrics, 'a metrics section')
     // The local-to-remote dataflow published each message to Event Grid once.

@@ -12,6 +12,7 @@ import {resolveDestination} from '../../src/emulator/sandbox/destinations.js'
 import type {SandboxStateFile} from '../../src/emulator/sandbox/state-file.js'
 import {findSystemTool} from '../../src/emulator/sandbox/system-deps.js'
 import {type CliResult, runCli} from '../helpers/cli.js'
+import {assertMatchesSchema} from '../helpers/schema.js'
 
 /**
  * The sandbox as a user drives it: `sandbox up` (a detached process), the CLI pointed at it by `sandbox env`, then
@@ -94,7 +95,11 @@ describe('sandbox up → setup → verify → status → teardown → down', {ti
       await writeFile(join(dir, 'state.json'), JSON.stringify(staleState(dir, unrelated.pid as number)))
       const up = await runCli(['sandbox', 'up', '--json'], {env: {AIO_BRIDGE_SANDBOX_DIR: dir}})
       assert.equal(up.code, 0, up.stderr + up.stdout)
-      assert.equal(JSON.parse(up.stdout).alreadyRunning, false, 'a stale state file is not a running sandbox')
+      assert.equal(
+        assertMatchesSchema('sandbox-up', up.stdout).alreadyRunning,
+        false,
+        'a stale state file is not a running sandbox',
+      )
       assert.ok(!/[0-9a-f]{32}/.test(up.stdout) && !up.stdout.includes('controlKey'), 'no control key under --json')
       assert.equal(alive(unrelated.pid), true)
     } finally {
@@ -116,7 +121,9 @@ describe('sandbox up → setup → verify → status → teardown → down', {ti
   it('sandbox up again reports the running one; sandbox env prints every variable and no secret', async () => {
     const again = await runCli(['sandbox', 'up', '--json'], {env: {AIO_BRIDGE_SANDBOX_DIR: dir}})
     assert.equal(again.code, 0)
-    assert.equal(JSON.parse(again.stdout).alreadyRunning, true)
+    assert.equal(assertMatchesSchema('sandbox-up', again.stdout).alreadyRunning, true)
+    const envJson = await runCli(['sandbox', 'env', '--json'], {env: {AIO_BRIDGE_SANDBOX_DIR: dir}})
+    assert.equal(assertMatchesSchema('sandbox-env', envJson.stdout).status, 0)
     assert.ok(!again.stdout.includes(state.arm.controlKey), 'the control key is never printed')
     const r = await runCli(['sandbox', 'env'], {env: {AIO_BRIDGE_SANDBOX_DIR: dir}})
     assert.equal(r.code, 0, r.stderr)
@@ -148,9 +155,14 @@ describe('sandbox up → setup → verify → status → teardown → down', {ti
     await waitForLog(state.logFile, /dataflow default\/remote-to-local: running/)
     const v = await verify()
     assert.equal(v.code, 0, v.stderr + v.stdout)
-    const report = jsonOf(v)
+    const report = assertMatchesSchema('verify', v.stdout).report as {received: number; lost: number}
     assert.equal(report.received, 3)
     assert.equal(report.lost, 0)
+    // In a shell pointed at the sandbox (eval "$(aio-bridge sandbox env)"), setup's hint is one that works there.
+    const again = await runCli(['setup'], {env: {...env, AIO_BRIDGE_SANDBOX_VERIFY_FLAGS: state.verifyArgs.join(' ')}})
+    assert.equal(again.code, 0, again.stderr)
+    assert.match(again.stdout, /Next: aio-bridge verify \$AIO_BRIDGE_SANDBOX_VERIFY_FLAGS/)
+    assert.doesNotMatch(again.stdout, /--kubectl/)
   })
 
   it(`runs a dataflow added later with a wildcard source and ${ph('inputTopic.N')} destination`, async () => {
@@ -188,7 +200,7 @@ describe('sandbox up → setup → verify → status → teardown → down', {ti
     try {
       const v = await verify()
       assert.equal(v.code, 20, v.stdout)
-      assert.equal(jsonOf(v).error?.code, 'VERIFY_NOTHING_BACK')
+      assert.equal((assertMatchesSchema('verify', v.stdout).error as {code: string}).code, 'VERIFY_NOTHING_BACK')
       // What the dataflow's own log would say on the cluster: Event Grid answered PUBACK 0x87.
       await waitForLog(state.logFile, /PUBACK 0x87 not authorized: publish telemetry\/aio/)
       const status = await cli(['status'])
@@ -227,12 +239,12 @@ describe('sandbox up → setup → verify → status → teardown → down', {ti
   it('sandbox down stops the process and its mosquitto; env then says nothing is running', async () => {
     const down = await runCli(['sandbox', 'down', '--json'], {env: {AIO_BRIDGE_SANDBOX_DIR: dir}})
     assert.equal(down.code, 0, down.stderr)
-    assert.equal(JSON.parse(down.stdout).wasRunning, true)
+    assert.equal(assertMatchesSchema('sandbox-down', down.stdout).wasRunning, true)
     assert.equal(alive(state.pid), false)
     assert.equal(alive(state.local.pid), false)
     const env2 = await runCli(['sandbox', 'env', '--json'], {env: {AIO_BRIDGE_SANDBOX_DIR: dir}})
     assert.equal(env2.code, 5)
-    assert.equal(JSON.parse(env2.stdout).error.code, 'SANDBOX_NOT_RUNNING')
+    assert.equal((assertMatchesSchema('sandbox-env', env2.stdout).error as {code: string}).code, 'SANDBOX_NOT_RUNNING')
     const again = await runCli(['sandbox', 'down', '--json'], {env: {AIO_BRIDGE_SANDBOX_DIR: dir}})
     assert.equal(again.code, 0)
     assert.equal(JSON.parse(again.stdout).wasRunning, false)

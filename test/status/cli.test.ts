@@ -59,7 +59,8 @@ describe('status against the fake ARM (spawned CLI)', () => {
     assert.equal(out.clean, true)
     assert.deepEqual(out.gaps, [])
     assert.equal(out.checks.length, 14)
-    assert.ok(out.checks.every((c: {ok: boolean}) => c.ok))
+    assert.equal(out.status, 0)
+    assert.ok(out.checks.every((c: {result: string}) => c.result === 'ok'))
     assert.deepEqual(
       arm.emulator.requests.filter((q) => q.method !== 'GET').map((q) => q.method),
       [],
@@ -171,6 +172,10 @@ describe('status against the fake ARM (spawned CLI)', () => {
     const {code, out} = await status([], {CLUSTER_NAME: undefined})
     assert.equal(code, 0)
     assert.deepEqual(out.skipped, ['principal', 'role.publisher', 'role.subscriber'])
+    const results = Object.fromEntries(out.checks.map((c: {id: string; result: string}) => [c.id, c.result]))
+    assert.equal(results.principal, 'skipped', 'a check that did not run is skipped, not failed')
+    assert.ok(!out.checks.some((c: {result: string}) => c.result === 'gap'))
+    assert.ok(!out.checks.some((c: object) => 'ok' in c), 'no ok: false for a check that did not run')
   })
 
   it('--target kubernetes reads the endpoint and dataflows with kubectl: clean (exit 0); kubectl failing → exit 5', async () => {

@@ -76,7 +76,7 @@ describe('verify --kubectl (stub kubectl, K8S-SAT auth peer)', () => {
     await writeFile(log, '')
     const r = await runCli(['verify', '--kubectl', '--interval', '0.05', '--wait', '2', '--json'], {PATH: path})
     assert.equal(r.code, 0, r.stdout + r.stderr)
-    assert.equal((r.json as {received: number}).received, 5)
+    assert.equal((r.json as {report: {received: number}}).report.received, 5)
     const calls = (await readFile(log, 'utf8'))
       .trim()
       .split('\n')
@@ -171,7 +171,7 @@ describe('verify --kubectl keeps its token fresh (tokens that really expire)', (
     emu.local.peer?.dropClients({only: (id) => id.startsWith('aio-bridge-verify-')})
     const r = await run
     assert.equal(r.code, 0, r.stdout + r.stderr)
-    const report = r.json as {received: number; reconnects: number}
+    const report = (r.json as {report: {received: number; reconnects: number}}).report
     assert.equal(report.received, 9)
     assert.ok(report.reconnects >= 1, 'it reconnected')
     const connects = mine()

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
-import {readFile, writeFile} from 'node:fs/promises'
+import {lstat, readFile, symlink, writeFile} from 'node:fs/promises'
 import {createServer} from 'node:net'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {freePort} from '../../src/emulator/mqtt/ports.js'
+import {spawnCli} from '../helpers/cli.js'
 import {
   azStub,
   type BridgeEmulation,
@@ -39,7 +40,8 @@ describe('verify against mosquitto brokers and a relay', () => {
   it('passes the round trip and reports counts and latency (exit 0)', async () => {
     const r = await runCli(['verify', ...pw(), ...FAST, '--json'], env)
     assert.equal(r.code, 0, r.stderr)
-    const report = r.json as Record<string, unknown> & {latencyMs: {p50: number; max: number}}
+    const report = (r.json as {report: Record<string, unknown> & {latencyMs: {p50: number; max: number}}}).report
+    assert.equal(r.json?.status, 0)
     assert.equal(report.ok, true)
     assert.equal(report.sent, 5)
     assert.equal(report.received, 5)
@@ -57,6 +59,45 @@ describe('verify against mosquitto brokers and a relay', () => {
     assert.match(r.stdout, /p50 .* p99/)
     const xml = await readFile(junit, 'utf8')
     assert.match(xml, /<testsuites [^>]*tests="3" failures="0"/)
+  })
+
+  it('--junit replaces a symlink planted at its path, never the file the link points to', async () => {
+    const target = join(emu.dir, 'precious.txt')
+    await writeFile(target, 'keep me\n')
+    const junit = join(emu.dir, 'linked.xml')
+    await symlink(target, junit)
+    const r = await runCli(['verify', ...pw(), ...FAST, '--count', '1', '--junit', junit], env)
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(await readFile(target, 'utf8'), 'keep me\n')
+    assert.ok(!(await lstat(junit)).isSymbolicLink(), 'the link itself was replaced by the report')
+    assert.match(await readFile(junit, 'utf8'), /<testsuites /)
+  })
+
+  it('--json has one shape: {status, report, error?}, the report with the same keys on failure as on success', async () => {
+    const ok = await runCli(['verify', ...pw(), ...FAST, '--count', '1', '--json'], env)
+    const port = await freePort()
+    const args = pw()
+    args[args.indexOf('--port') + 1] = String(port)
+    const bad = await runCli(['verify', ...args, ...FAST, '--json'], env)
+    assert.deepEqual(Object.keys(ok.json ?? {}).sort(), ['report', 'status'])
+    assert.deepEqual(Object.keys(bad.json ?? {}).sort(), ['error', 'report', 'status'])
+    const okReport = ok.json?.report as Record<string, unknown>
+    const badReport = bad.json?.report as Record<string, unknown>
+    assert.deepEqual(Object.keys(badReport).sort(), Object.keys(okReport).sort())
+    assert.equal(badReport.latencyMs, null)
+    assert.equal(bad.json?.status, 22)
+    assert.equal(bad.json?.error?.details?.report, undefined, 'the report is not repeated inside the error')
+  })
+
+  it('a run that never connected prints the error alone (no path, no counts)', async () => {
+    const port = await freePort()
+    const args = pw()
+    args[args.indexOf('--port') + 1] = String(port)
+    const r = await runCli(['verify', ...args, ...FAST], env)
+    assert.equal(r.code, 22)
+    assert.equal(r.stdout.trim(), '', r.stdout)
+    assert.match(r.stderr, /code VERIFY_TCP, exit 22/)
+    assert.doesNotMatch(r.stderr, /local echo|path {7}/)
   })
 
   it('takes the password from a file', async () => {
@@ -126,6 +167,27 @@ describe('verify against mosquitto brokers and a relay', () => {
       ])
       assert.equal(r.code, 26, r.stdout + r.stderr)
       assert.equal(r.json?.error?.code, 'VERIFY_TIMEOUT')
+    } finally {
+      silent.close()
+    }
+  })
+
+  it('Ctrl-C during verify says what fits verify (run it again), not that it continues from what exists', async () => {
+    const silent = createServer(() => {})
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()))
+    const port = (silent.address() as {port: number}).port
+    try {
+      const {child, result} = spawnCli(
+        ['verify', '--host', '127.0.0.1', '--port', String(port), '--no-tls', '--auth', 'anonymous', '--timeout', '30'],
+        {},
+      )
+      await new Promise((r) => setTimeout(r, 1500))
+      child.kill('SIGINT')
+      const r = await result
+      assert.equal(r.code, 130, r.stdout + r.stderr)
+      assert.match(r.stderr, /Stopping the run/)
+      assert.match(r.stderr, /Fix: Run verify again/)
+      assert.doesNotMatch(r.stderr, /continues from what exists/)
     } finally {
       silent.close()
     }
@@ -232,7 +294,7 @@ describe('verify with an X.509 client certificate', () => {
       '--json',
     ])
     assert.equal(r.code, 0, r.stdout + r.stderr)
-    assert.equal((r.json as {received: number}).received, 3)
+    assert.equal((r.json as {report: {received: number}}).report.received, 3)
   })
 
   it('without a client certificate the TLS failure names it (exit 23)', async () => {

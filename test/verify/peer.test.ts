@@ -53,7 +53,7 @@ describe('verify with K8S-SAT and OAUTH2-JWT (auth peer)', () => {
   it('passes the round trip with K8S-SAT enhanced authentication (the tutorial default)', async () => {
     const r = await runCli(['verify', ...localArgs(emu), '--sat-file', satFile, ...FAST, '--json'])
     assert.equal(r.code, 0, r.stdout + r.stderr)
-    assert.equal((r.json as {received: number}).received, 5)
+    assert.equal((r.json as {report: {received: number}}).report.received, 5)
     const mine = emu.local.peer?.connects.filter((c) => c.clientId.startsWith('aio-bridge-verify-')) ?? []
     assert.equal(mine.at(-1)?.method, 'K8S-SAT')
     assert.equal(mine.at(-1)?.data, sat)
@@ -108,7 +108,7 @@ describe('verify with K8S-SAT and OAUTH2-JWT (auth peer)', () => {
   it('--from-cloud publishes on Event Grid with OAUTH2-JWT and expects the messages locally', async () => {
     const r = await runCli(fromCloudArgs(), {PATH: `${stubs}:${process.env.PATH}`, NODE_EXTRA_CA_CERTS: emu.caFile})
     assert.equal(r.code, 0, r.stdout + r.stderr)
-    const report = r.json as {direction: string; received: number; publish: {hop: string}}
+    const report = (r.json as {report: {direction: string; received: number; publish: {hop: string}}}).report
     assert.equal(report.direction, 'from-cloud')
     assert.equal(report.publish.hop, 'Event Grid')
     assert.equal(report.received, 5)
@@ -152,7 +152,7 @@ describe('verify with K8S-SAT and OAUTH2-JWT (auth peer)', () => {
   it('a server DISCONNECT (0x89) followed by a successful reconnect is a warning, not a failure', async () => {
     const r = await verifyWithDrop(0x89)
     assert.equal(r.code, 0, r.stdout + r.stderr)
-    const report = r.json as {received: number; reconnects: number; warnings: string[]}
+    const report = (r.json as {report: {received: number; reconnects: number; warnings: string[]}}).report
     assert.equal(report.received, 6)
     assert.ok(report.reconnects >= 1, 'it reconnected')
     assert.ok(

@@ -125,7 +125,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       steps.push(s)
       if (step === 'verify') {
         if (opts.json) {
-          const l = (s.result as {latencyMs?: Record<string, number>} | undefined)?.latencyMs
+          const l = (s.result as {report?: {latencyMs?: Record<string, number> | null}} | undefined)?.report?.latencyMs
           if (l) roundTrip = {minMs: l.min, p50Ms: l.p50, p95Ms: l.p95, maxMs: l.max}
         } else roundTrip = roundTripFromText(r.stdout)
       }
