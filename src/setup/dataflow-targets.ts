@@ -53,6 +53,7 @@ export function dataflowsStep(
         dryRun: ctx.dryRun,
         signal: opts.signal,
         onProgress: ctx.update,
+        onSubmitted: ctx.submitted,
         discovered,
       })
       const verb =
