@@ -79,6 +79,11 @@ export class ArmClient {
     return this.options.audience
   }
 
+  /** What every SDK long-running operation is started with: the poll interval when Azure sends no Retry-After. */
+  get pollerOptions(): {updateIntervalInMs?: number} {
+    return {updateIntervalInMs: this.options.pollIntervalInMs}
+  }
+
   /** The waits' interval and bound, for the pollers and the read loops. */
   get waits(): {intervalInMs?: number; timeoutInMs?: number} {
     return {intervalInMs: this.options.pollIntervalInMs, timeoutInMs: this.options.operationTimeoutInMs}

@@ -125,6 +125,14 @@ export function fromAzureError(err: AzureErrorLike, context: AzureErrorContext =
       ExitCode.conflict,
     )
   }
+  if (code === 'RoleAssignmentUpdateNotPermitted') {
+    return make(
+      'ROLE_ASSIGNMENT_CONFLICT',
+      `A role assignment with the name setup uses exists for another role or principal: ${armMessage}`,
+      `See who holds it (az role assignment list --scope ${ctx.scope ?? '<scope>'} -o table); delete it if it is stale (az role assignment delete --ids <id>), then run the command again.`,
+      ExitCode.conflict,
+    )
+  }
   if (status === 409) {
     return make(
       'CONFLICT',

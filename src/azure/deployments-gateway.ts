@@ -70,10 +70,14 @@ export class DeploymentsGateway {
   ): Promise<void> {
     const client = await this.arm.deployments(sub)
     const deploy = () =>
-      this.arm.waitFor(client.deployments.createOrUpdate(rg, name, body), `deployment ${name}`, {
-        onSubmitted: options.onSubmitted,
-        abortSignal: options.abortSignal,
-      })
+      this.arm.waitFor(
+        client.deployments.createOrUpdate(rg, name, body, this.arm.pollerOptions),
+        `deployment ${name}`,
+        {
+          onSubmitted: options.onSubmitted,
+          abortSignal: options.abortSignal,
+        },
+      )
     try {
       try {
         await deploy()
@@ -133,6 +137,7 @@ export class DeploymentsGateway {
     const client = await this.arm.deployments(sub)
     let first: number | undefined
     const poller = client.deployments.delete(rg, name, {
+      ...this.arm.pollerOptions,
       onResponse: (r) => {
         first ??= r.status
       },
@@ -154,9 +159,12 @@ export class DeploymentsGateway {
     options: DeploymentReadOptions = {},
   ): Promise<WhatIfChange[]> {
     const client = await this.arm.deployments(sub)
-    const poller = client.deployments.whatIf(rg, name, {
-      properties: {...body.properties, whatIfSettings: {resultFormat: 'FullResourcePayloads'}},
-    })
+    const poller = client.deployments.whatIf(
+      rg,
+      name,
+      {properties: {...body.properties, whatIfSettings: {resultFormat: 'FullResourcePayloads'}}},
+      this.arm.pollerOptions,
+    )
     const res = await this.arm.waitFor(poller, `what-if ${name}`, options)
     if (res.error) {
       throw new AioBridgeError(

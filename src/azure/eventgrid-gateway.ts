@@ -123,7 +123,12 @@ export class EventGridGateway {
     options: WriteOptions = {},
   ): Promise<EventGridNamespace> {
     const id = namespaceId(sub, rg, ns)
-    return this.write(sub, id, (c) => c.resources.createOrUpdateById(sdkId(id), API.eventGrid, body), options)
+    return this.write(
+      sub,
+      id,
+      (c) => c.resources.createOrUpdateById(sdkId(id), API.eventGrid, body, this.arm.pollerOptions),
+      options,
+    )
   }
 
   updateNamespace(
@@ -134,7 +139,12 @@ export class EventGridGateway {
     options: WriteOptions = {},
   ): Promise<EventGridNamespace> {
     const id = namespaceId(sub, rg, ns)
-    return this.write(sub, id, (c) => c.resources.updateById(sdkId(id), API.eventGrid, patch), options)
+    return this.write(
+      sub,
+      id,
+      (c) => c.resources.updateById(sdkId(id), API.eventGrid, patch, this.arm.pollerOptions),
+      options,
+    )
   }
 
   /** true once deleted; false when it was already gone. */
@@ -179,7 +189,12 @@ export class EventGridGateway {
     options: WriteOptions = {},
   ): Promise<TopicSpace> {
     const id = topicSpaceId(sub, rg, ns, ts)
-    return this.write(sub, id, (c) => c.resources.createOrUpdateById(sdkId(id), API.eventGrid, body), options)
+    return this.write(
+      sub,
+      id,
+      (c) => c.resources.createOrUpdateById(sdkId(id), API.eventGrid, body, this.arm.pollerOptions),
+      options,
+    )
   }
 
   /** The topic space once its operation (this run's or an earlier one's) has ended. */
@@ -235,6 +250,7 @@ export async function deleteById(
   const client = await arm.resources(sub)
   let first: number | undefined
   const poller = client.resources.deleteById(sdkId(id), apiVersion, {
+    ...arm.pollerOptions,
     onResponse: (r) => {
       first ??= r.status
     },

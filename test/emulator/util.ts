@@ -69,8 +69,8 @@ export function clientFor(emulator: ArmEmulator, claims?: Record<string, unknown
       const c = await arm.resources(subscriptionOfId(id))
       const poller =
         method === 'PUT'
-          ? c.resources.createOrUpdateById(sdkId(id), apiVersion, body)
-          : c.resources.updateById(sdkId(id), apiVersion, body)
+          ? c.resources.createOrUpdateById(sdkId(id), apiVersion, body, arm.pollerOptions)
+          : c.resources.updateById(sdkId(id), apiVersion, body, arm.pollerOptions)
       return (await arm.waitFor(poller, id)) as T
     },
     deleteAndWait: (id: string, apiVersion: string) => deleteById(arm, subscriptionOfId(id), id, apiVersion),
