@@ -69,14 +69,12 @@ export class ArmClient {
   private readonly clients = new Map<string, Promise<unknown>>()
   /** Failed operations' errors by operation URL, as their last poll reported them. */
   private readonly failedOperations = new Map<string, {status: string; error: ArmErrorBody}>()
+  /** Who waits to hear that an operation succeeded, by operation URL. */
+  private readonly onSucceeded = new Map<string, () => void>()
 
   constructor(private readonly options: ArmClientOptions) {
     this.endpoint = options.endpoint.replace(/\/+$/, '')
     this.credential = cachedCredential(options.credential)
-  }
-
-  get audience(): string {
-    return this.options.audience
   }
 
   /** What every SDK long-running operation is started with: the poll interval when Azure sends no Retry-After. */
@@ -104,7 +102,10 @@ export class ArmClient {
         retryDelayInMs: this.options.retryDelayInMs,
         requestTimeoutInMs: this.options.requestTimeoutInMs,
         trace: this.options.trace,
-        onOperationFailed: (url, failure) => this.failedOperations.set(url, failure),
+        onOperationStatus: (url, {status, error}) => {
+          if (/succeeded/i.test(status)) this.onSucceeded.get(url)?.()
+          else if (error && /fail|cancel/i.test(status)) this.failedOperations.set(url, {status, error})
+        },
       })
       this.options.trace?.(`one pipeline for every Azure client (${this.endpoint})`)
       return {pipeline, httpClient: this.options.httpClient ?? rp.createDefaultHttpClient(), rp}
@@ -165,10 +166,23 @@ export class ArmClient {
   async waitFor<T>(
     poller: StartedOperation<T>,
     what: string,
-    options: WaitOptions & {onSubmitted?: () => void} = {},
+    options: WaitOptions & {onSubmitted?: () => void; onSucceeded?: () => void} = {},
   ): Promise<T> {
+    const location = () =>
+      (poller.operationState as {config?: {operationLocation?: string}} | undefined)?.config?.operationLocation?.split(
+        '?',
+      )[0]
+    let watched: string | undefined
+    const onSubmitted = () => {
+      watched = location()
+      const told = options.onSucceeded
+      if (watched && told) this.onSucceeded.set(watched, told)
+      options.onSubmitted?.()
+    }
     try {
-      return await startThenWait(poller, what, {...this.waits, ...options})
+      const result = await startThenWait(poller, what, {...this.waits, ...options, onSubmitted})
+      options.onSucceeded?.()
+      return result
     } catch (err) {
       const state = poller.operationState as {status?: string; config?: {operationLocation?: string}} | undefined
       const ended = state?.status === 'failed' || state?.status === 'canceled'

@@ -93,6 +93,11 @@ export interface ReadOptions {
 export interface WriteOptions {
   /** Told once Azure accepted the write (what exists if the wait then fails or is interrupted). */
   onSubmitted?: () => void
+  /**
+   * Told once the operation succeeded, before the SDK poller's read-back of the resource: a step that needs only the
+   * resource provisioned (a child written under it) need not wait for that GET.
+   */
+  onSucceeded?: () => void
   abortSignal?: AbortSignal
 }
 

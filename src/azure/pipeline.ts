@@ -21,8 +21,11 @@ export interface ArmPipelineOptions {
   requestTimeoutInMs?: number
   /** Called with a one-line trace of each try (for --debug); never given a token or a query string. */
   trace?: (line: string) => void
-  /** Told the error of each operation-status poll that says Failed or Canceled (the SDK pollers keep only text). */
-  onOperationFailed?: (operationUrl: string, failure: {status: string; error: ArmErrorBody}) => void
+  /**
+   * Told each operation-status poll's answer: the error of one that failed (the SDK pollers keep only its text), and
+   * the moment one succeeded (before the poller reads the resource back).
+   */
+  onOperationStatus?: (operationUrl: string, status: {status: string; error?: ArmErrorBody}) => void
 }
 
 export const USER_AGENT = 'aio-bridge/0.1'
@@ -41,8 +44,8 @@ export function createArmPipeline(options: ArmPipelineOptions): Pipeline {
   pipeline.addPolicy(perTryTimeoutPolicy(options.requestTimeoutInMs ?? 120_000), {afterPhase: 'Retry'})
   const trace = options.trace
   if (trace) pipeline.addPolicy(tracePolicy(trace), {afterPhase: 'Sign'})
-  const onFailed = options.onOperationFailed
-  if (onFailed) pipeline.addPolicy(operationFailureTap(onFailed), {afterPhase: 'Sign'})
+  const onStatus = options.onOperationStatus
+  if (onStatus) pipeline.addPolicy(operationStatusTap(onStatus), {afterPhase: 'Sign'})
   // Added last, so it is the last policy before the HTTP client: it sees every try and every redirect as sent.
   pipeline.addPolicy(sameOriginPolicy(options.endpoint), {afterPhase: 'Sign'})
   return pipeline
@@ -100,21 +103,21 @@ function tracePolicy(trace: (line: string) => void): PipelinePolicy {
 }
 
 /**
- * Hands on the ARM error of a failed operation's status poll: core-lro turns it into an Error with only a message,
- * and the code decides the exit code (a quota reached at the end of an operation is exit 6, as when reported at once).
+ * Hands on what an operation-status poll said: core-lro turns a failure into an Error with only a message (and the ARM
+ * code decides the exit code: a quota reached at the end of an operation is exit 6, as when reported at once), and it
+ * reads the resource back before it tells that the operation succeeded.
  */
-function operationFailureTap(onFailed: NonNullable<ArmPipelineOptions['onOperationFailed']>): PipelinePolicy {
+function operationStatusTap(onStatus: NonNullable<ArmPipelineOptions['onOperationStatus']>): PipelinePolicy {
   return {
-    name: 'aioBridgeOperationFailures',
+    name: 'aioBridgeOperationStatus',
     async sendRequest(request, next) {
       const response = await next(request)
       const text = response.bodyAsText
-      if (request.method === 'GET' && response.status === 200 && text?.includes('"error"')) {
+      if (request.method === 'GET' && response.status === 200 && text?.includes('"status"')) {
         try {
           const body = JSON.parse(text) as {status?: unknown; error?: ArmErrorBody}
-          if (typeof body.status === 'string' && /fail|cancel/i.test(body.status) && body.error) {
-            onFailed(stripQuery(request.url), {status: body.status, error: body.error})
-          }
+          if (typeof body.status === 'string')
+            onStatus(stripQuery(request.url), {status: body.status, error: body.error})
         } catch {
           // Not JSON: not an operation status.
         }

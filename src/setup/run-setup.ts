@@ -333,15 +333,27 @@ async function applySetupPlan(
   const authorization = new AuthorizationGateway(arm)
   const written = (a: Action) => () => a !== 'unchanged'
 
-  const ns = await step(
+  // The namespace step ends once the namespace is provisioned (the topic space needs no more); its resource as it
+  // ended (the SDK poller's read-back, which carries the hostname) is awaited by the hostname step beside the next.
+  let nsReady: Promise<EventGridNamespace | undefined> = Promise.resolve(observed.namespace)
+  await step(
     'namespace',
-    async ({submitted}): Promise<EventGridNamespace | undefined> => {
+    async ({submitted}) => {
       const p = plan.namespace
-      const write = {onSubmitted: submitted, abortSignal: signal}
-      // The poller's read-back is the namespace as it ended: it carries the hostname.
-      if (p.action === 'create') return eventGrid.createOrUpdateNamespace(sub, rg, config.namespace, p.body, write)
-      if (p.action === 'update') return eventGrid.updateNamespace(sub, rg, config.namespace, p.body, write)
-      return observed.namespace
+      if (p.action === 'unchanged') {
+        // Found still provisioning (an earlier run's operation, say): waited for by the hostname and by a topic
+        // space write (Event Grid refuses a child of a namespace that is not provisioned).
+        if (isProvisioning(observed.namespace))
+          nsReady = eventGrid.waitForNamespace(sub, rg, config.namespace, {abortSignal: signal})
+        return
+      }
+      const provisioned = signalled()
+      const write = {onSubmitted: submitted, onSucceeded: provisioned.resolve, abortSignal: signal}
+      nsReady =
+        p.action === 'create'
+          ? eventGrid.createOrUpdateNamespace(sub, rg, config.namespace, p.body, write)
+          : eventGrid.updateNamespace(sub, rg, config.namespace, p.body, write)
+      await Promise.race([provisioned.promise, nsReady])
     },
     () => `Namespace ${config.namespace}: ${actionText(plan.namespace.action, plan.namespace.changes)}`,
     {
@@ -357,17 +369,12 @@ async function applySetupPlan(
           : `Namespace ${config.namespace}: ${plan.namespace.action} requested (Azure finishes it)`,
     },
   )
-
-  // A namespace found still provisioning (an earlier run's operation, say) is waited for: by the hostname, and by a
-  // topic space write (Event Grid refuses a child of a namespace that is not provisioned).
-  const nsReady = isProvisioning(ns)
-    ? eventGrid.waitForNamespace(sub, rg, config.namespace, {abortSignal: signal})
-    : Promise.resolve(ns)
   nsReady.catch(() => undefined)
   const hostnameRead = step(
     'hostname',
     async ({update}) => {
-      if (isProvisioning(ns)) update('waiting for the namespace to finish provisioning')
+      if (plan.namespace.action === 'unchanged' && isProvisioning(observed.namespace))
+        update('waiting for the namespace to finish provisioning')
       const done = await nsReady
       const h = done?.properties.topicSpacesConfiguration?.hostname
       if (!h) {
@@ -398,11 +405,16 @@ async function applySetupPlan(
             ? eventGrid.waitForTopicSpace(sub, rg, config.namespace, config.topicSpace, {abortSignal: signal})
             : observed.topicSpace
         }
-        await nsReady
-        return eventGrid.createOrUpdateTopicSpace(sub, rg, config.namespace, config.topicSpace, p.body, {
+        if (plan.namespace.action === 'unchanged') await nsReady
+        // Ends once provisioned: the roles need no more, and the poller's read-back goes on beside them.
+        const provisioned = signalled()
+        const done = eventGrid.createOrUpdateTopicSpace(sub, rg, config.namespace, config.topicSpace, p.body, {
           onSubmitted: submitted,
+          onSucceeded: provisioned.resolve,
           abortSignal: signal,
         })
+        done.catch(() => undefined)
+        await Promise.race([provisioned.promise, done])
       },
       () => `Topic space ${config.topicSpace}: ${actionText(plan.topicSpace.action, plan.topicSpace.changes)}`,
       {
@@ -488,6 +500,15 @@ function firstFailure(
   const real = failures.find((e) => !isAbort(e))
   if (real !== undefined) return {error: real}
   return {error: userSignal?.aborted ? failures[0] : stoppedAfterStep()}
+}
+
+/** A promise and the function that resolves it. */
+function signalled(): {promise: Promise<void>; resolve: () => void} {
+  let resolve: () => void = () => undefined
+  const promise = new Promise<void>((r) => {
+    resolve = r
+  })
+  return {promise, resolve}
 }
 
 function isAbort(err: unknown): boolean {

@@ -211,14 +211,14 @@ describe('ArmClient: timeouts and retries', () => {
         .get(NS_PATH)
         .query(API)
         .times(3)
-        .reply(429, armError('TooManyRequests', 'slow down'), {'retry-after-ms': '60'})
+        .reply(429, armError('TooManyRequests', 'slow down'), {'retry-after-ms': '400'})
     const a = throttled().get(NS_PATH).query(API).reply(200, exampleBody(NS_GET))
-    // Three waits of 60 ms outlast a 100 ms bound that a single signal over all retries would have cut off.
-    const ns = await testArmClient({requestTimeoutInMs: 100, maxRetries: 3}).get<{name: string}>(NS_PATH, '2025-02-15')
+    // Three waits of 400 ms outlast a 1 s bound that a single signal over all retries would have cut off.
+    const ns = await testArmClient({requestTimeoutInMs: 1000, maxRetries: 3}).get<{name: string}>(NS_PATH, '2025-02-15')
     assert.equal(ns?.name, NS)
     a.done()
     throttled()
-    const err = await testArmClient({requestTimeoutInMs: 100, maxRetries: 2})
+    const err = await testArmClient({requestTimeoutInMs: 1000, maxRetries: 2})
       .get(NS_PATH, '2025-02-15')
       .catch((e: unknown) => e)
     assert.ok(err instanceof RestError)
