@@ -198,6 +198,16 @@ export class ArmClient {
     }
   }
 
+  /**
+   * Loads SDK clients a run needs later once the request in flight is on the wire (a moment from now), so their
+   * import overlaps a wait on Azure instead of delaying a request. A failure surfaces at first real use.
+   */
+  preload(sub: string, ...clients: Array<'authorization' | 'deployments'>): void {
+    setTimeout(() => {
+      for (const c of clients) this[c](sub).catch(() => undefined)
+    }, 10).unref()
+  }
+
   /** A token for another audience from the same credential and cache (Event Grid MQTT, Monitor). Never printed. */
   async getToken(scope: string): Promise<string> {
     const t = await this.credential.getToken(scope)

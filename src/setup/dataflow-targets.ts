@@ -118,6 +118,7 @@ export function dataflowsStep(
       discovered.catch(() => undefined)
       return found
     }
+    step.warm = () => arm.preload(config.subscriptionId, 'deployments')
   }
   return step
 }

@@ -44,6 +44,8 @@ export interface SetupOptions {
  */
 export type DataflowsStep = ((hostname: string, ctx: StepContext & {dryRun: boolean}) => Promise<DataflowsOutcome>) & {
   prepare?: () => Promise<unknown>
+  /** Loads what applying will need (an SDK client) while an earlier step waits on Azure. */
+  warm?: () => void
 }
 
 /** What a step's work is given: where its progress goes, and how it says its write was accepted. */
@@ -348,7 +350,14 @@ async function applySetupPlan(
         return
       }
       const provisioned = signalled()
-      const write = {onSubmitted: submitted, onSucceeded: provisioned.resolve, abortSignal: signal}
+      const write = {
+        onSubmitted: () => {
+          submitted()
+          arm.preload(sub, 'authorization')
+        },
+        onSucceeded: provisioned.resolve,
+        abortSignal: signal,
+      }
       nsReady =
         p.action === 'create'
           ? eventGrid.createOrUpdateNamespace(sub, rg, config.namespace, p.body, write)
@@ -474,6 +483,7 @@ async function applySetupPlan(
           ]
         : []),
     ]
+    opts.dataflows?.warm?.()
     // On the first failure, stop the other role's waiting (a PrincipalNotFound backoff) and let it settle: no step
     // may report, or write, after the failure is reported.
     for (const p of steps) p.catch(() => run.abort())
