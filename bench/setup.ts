@@ -17,6 +17,8 @@
  *              them must not end up with a bridge deployed that cannot authenticate), then P polls.
  *   Nothing needs the topic space or the deployment read back after their operations: those GETs are not needed.
  *   Longest chain = 1 + (1 + P) + (1 + P) + 1 + (1 + P) = 3P + 5 requests, each L, plus 3P poll waits.
+ *   The Azure SDK's pollers read every PUT's resource back after its operation; setup runs the namespace's and the
+ *   topic space's beside the next step, the deployment's is last: the bound with it is 3P + 6 requests.
  * A second run (everything exists): reads round 1, then the role list (needs the topic space and the principal) and
  * the dataflow GETs (need the instance name): 2 rounds, no write.
  * THE TUTORIAL, one call at a time: the same requests in sequence, computed as (number of requests) × L + poll waits,

@@ -7,7 +7,7 @@ import type {HttpClient, Pipeline} from '@azure/core-rest-pipeline'
 import type {AzureTarget} from '../config/bridge-config.js'
 import {CLOUDS, type CloudName} from '../config/clouds.js'
 import {tuningFromEnv} from '../config/tuning.js'
-import {type ArmErrorBody, looksLikeAzureError, operationFailed} from './arm-errors.js'
+import {type ArmErrorBody, isNotFound, looksLikeAzureError, operationFailed} from './arm-errors.js'
 import {API} from './ids.js'
 import {cachedCredential} from './token-cache.js'
 import {type StartedOperation, startThenWait, type WaitOptions} from './wait.js'
@@ -196,6 +196,28 @@ export class ArmClient {
         seen?.status ?? (state?.status === 'canceled' ? 'Canceled' : 'Failed'),
       )
     }
+  }
+
+  /**
+   * Starts a DELETE (given the callback that tells its first answer's status) and waits for it: true once deleted,
+   * false when it was already gone (404, or 204 at once); a 404 while waiting means the delete finished.
+   */
+  async waitForDelete(
+    start: (onResponse: (r: {status: number}) => void) => StartedOperation<void>,
+    what: string,
+    options: WaitOptions & {onSubmitted?: () => void} = {},
+  ): Promise<boolean> {
+    let first: number | undefined
+    const poller = start((r) => {
+      first ??= r.status
+    })
+    try {
+      await this.waitFor(poller, what, options)
+    } catch (err) {
+      if (isNotFound(err)) return first !== undefined && first !== 404
+      throw err
+    }
+    return first !== 204
   }
 
   /**

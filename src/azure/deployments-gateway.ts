@@ -135,20 +135,11 @@ export class DeploymentsGateway {
     options: DeploymentWriteOptions = {},
   ): Promise<boolean> {
     const client = await this.arm.deployments(sub)
-    let first: number | undefined
-    const poller = client.deployments.delete(rg, name, {
-      ...this.arm.pollerOptions,
-      onResponse: (r) => {
-        first ??= r.status
-      },
-    })
-    try {
-      await this.arm.waitFor(poller, `deployment ${name}`, options)
-    } catch (err) {
-      if (isNotFound(err)) return first !== undefined && first !== 404
-      throw err
-    }
-    return first !== 204
+    return this.arm.waitForDelete(
+      (onResponse) => client.deployments.delete(rg, name, {...this.arm.pollerOptions, onResponse}),
+      `deployment ${name}`,
+      options,
+    )
   }
 
   async whatIf(

@@ -127,13 +127,7 @@ export class EventGridGateway {
     body: NamespaceCreateBody,
     options: WriteOptions = {},
   ): Promise<EventGridNamespace> {
-    const id = namespaceId(sub, rg, ns)
-    return this.write(
-      sub,
-      id,
-      (c) => c.resources.createOrUpdateById(sdkId(id), API.eventGrid, body, this.arm.pollerOptions),
-      options,
-    )
+    return this.write(sub, namespaceId(sub, rg, ns), 'PUT', body, options)
   }
 
   updateNamespace(
@@ -143,13 +137,7 @@ export class EventGridGateway {
     patch: NamespacePatchBody,
     options: WriteOptions = {},
   ): Promise<EventGridNamespace> {
-    const id = namespaceId(sub, rg, ns)
-    return this.write(
-      sub,
-      id,
-      (c) => c.resources.updateById(sdkId(id), API.eventGrid, patch, this.arm.pollerOptions),
-      options,
-    )
+    return this.write(sub, namespaceId(sub, rg, ns), 'PATCH', patch, options)
   }
 
   /** true once deleted; false when it was already gone. */
@@ -193,13 +181,7 @@ export class EventGridGateway {
     body: TopicSpaceBody,
     options: WriteOptions = {},
   ): Promise<TopicSpace> {
-    const id = topicSpaceId(sub, rg, ns, ts)
-    return this.write(
-      sub,
-      id,
-      (c) => c.resources.createOrUpdateById(sdkId(id), API.eventGrid, body, this.arm.pollerOptions),
-      options,
-    )
+    return this.write(sub, topicSpaceId(sub, rg, ns, ts), 'PUT', body, options)
   }
 
   /** The topic space once its operation (this run's or an earlier one's) has ended. */
@@ -230,21 +212,24 @@ export class EventGridGateway {
     }
   }
 
+  /** PUT (create or replace) or PATCH (change what differs) by id, then the SDK poller: the resource as it ended. */
   private async write<T>(
     sub: string,
     id: string,
-    start: (client: Awaited<ReturnType<ArmClient['resources']>>) => Parameters<ArmClient['waitFor']>[0],
+    method: 'PUT' | 'PATCH',
+    body: NamespaceCreateBody | NamespacePatchBody | TopicSpaceBody,
     options: WriteOptions,
   ): Promise<T> {
-    const client = await this.arm.resources(sub)
-    return (await this.arm.waitFor(start(client), id, options)) as T
+    const {resources} = await this.arm.resources(sub)
+    const poller =
+      method === 'PUT'
+        ? resources.createOrUpdateById(sdkId(id), API.eventGrid, body, this.arm.pollerOptions)
+        : resources.updateById(sdkId(id), API.eventGrid, body, this.arm.pollerOptions)
+    return (await this.arm.waitFor(poller, id, options)) as GenericResource as T
   }
 }
 
-/**
- * DELETE by id and wait. false when the resource was already gone (404, or 204 at once); a 404 while waiting means
- * the delete finished.
- */
+/** DELETE by id and wait: true once deleted, false when it was already gone. */
 export async function deleteById(
   arm: ArmClient,
   sub: string,
@@ -253,18 +238,9 @@ export async function deleteById(
   options: WriteOptions = {},
 ): Promise<boolean> {
   const client = await arm.resources(sub)
-  let first: number | undefined
-  const poller = client.resources.deleteById(sdkId(id), apiVersion, {
-    ...arm.pollerOptions,
-    onResponse: (r) => {
-      first ??= r.status
-    },
-  })
-  try {
-    await arm.waitFor(poller, id, options)
-  } catch (err) {
-    if (isNotFound(err)) return first !== undefined && first !== 404
-    throw err
-  }
-  return first !== 204
+  return arm.waitForDelete(
+    (onResponse) => client.resources.deleteById(sdkId(id), apiVersion, {...arm.pollerOptions, onResponse}),
+    id,
+    options,
+  )
 }

@@ -29,29 +29,26 @@ async function withFakeArm<T>(opts: FakeArmOptions, fn: (fake: FakeArm) => Promi
 const roleName = (fake: FakeArm, role: keyof typeof ROLES) =>
   roleAssignmentName(fake.emulator.ids.topicSpace(), ROLES[role].id, DEFAULTS.extensionPrincipalId)
 
+/** The publisher's identity keeps replicating (its step backs off and retries) while the subscriber's name is taken. */
+function roleFaults(fake: FakeArm) {
+  return {
+    rules: [
+      {method: 'PUT', pathIncludes: roleName(fake, 'publisher'), status: 400, code: 'PrincipalNotFound', times: 1000},
+      {
+        method: 'PUT',
+        pathIncludes: roleName(fake, 'subscriber'),
+        status: 409,
+        code: 'RoleAssignmentUpdateNotPermitted',
+        message: 'Tenant ID, application ID, principal ID, and scope are not allowed to be updated.',
+      },
+    ],
+  }
+}
+
 describe('engine rules (spawned CLI, ARM emulator)', () => {
   it('(a) one role step failing while the other waits out PrincipalNotFound is reported as that failure, not as an interrupt', async () => {
     await withFakeArm({}, async (fake) => {
-      fake.emulator.setFaults({
-        rules: [
-          // The publisher's identity keeps replicating: its step backs off and retries…
-          {
-            method: 'PUT',
-            pathIncludes: roleName(fake, 'publisher'),
-            status: 400,
-            code: 'PrincipalNotFound',
-            times: 1000,
-          },
-          // …while the subscriber's assignment name is taken by someone else's assignment.
-          {
-            method: 'PUT',
-            pathIncludes: roleName(fake, 'subscriber'),
-            status: 409,
-            code: 'RoleAssignmentUpdateNotPermitted',
-            message: 'Tenant ID, application ID, principal ID, and scope are not allowed to be updated.',
-          },
-        ],
-      })
+      fake.emulator.setFaults(roleFaults(fake))
       // A backoff long enough that the publisher is waiting, not sending, when the subscriber fails.
       const env = {...fake.env, AIO_BRIDGE_RETRY_DELAY_MS: '300'}
       const r = await runCli(['setup', '--json', '--no-apply', '--out-dir', `${fake.az.dir}/out`], {env})
@@ -67,25 +64,8 @@ describe('engine rules (spawned CLI, ARM emulator)', () => {
       assert.deepEqual(after, [])
 
       // Without --json the same run says what stopped the other step, and never "interrupted".
-      fake.emulator.setFaults(undefined)
       fake.emulator.reset()
-      fake.emulator.setFaults({
-        rules: [
-          {
-            method: 'PUT',
-            pathIncludes: roleName(fake, 'publisher'),
-            status: 400,
-            code: 'PrincipalNotFound',
-            times: 1000,
-          },
-          {
-            method: 'PUT',
-            pathIncludes: roleName(fake, 'subscriber'),
-            status: 409,
-            code: 'RoleAssignmentUpdateNotPermitted',
-          },
-        ],
-      })
+      fake.emulator.setFaults(roleFaults(fake))
       const human = await runCli(['setup', '--no-apply', '--out-dir', `${fake.az.dir}/out`], {env})
       assert.equal(human.code, 6, human.stderr)
       assert.match(human.stdout + human.stderr, /Role EventGrid TopicSpaces Publisher: stopped: another step failed/)
