@@ -17,6 +17,8 @@
  *              them must not end up with a bridge deployed that cannot authenticate), then P polls.
  *   Nothing needs the topic space or the deployment read back after their operations: those GETs are not needed.
  *   Longest chain = 1 + (1 + P) + (1 + P) + 1 + (1 + P) = 3P + 5 requests, each L, plus 3P poll waits.
+ *   The Azure SDK's pollers read every PUT's resource back after its operation; setup runs the namespace's and the
+ *   topic space's beside the next step, the deployment's is last: the bound with it is 3P + 6 requests.
  * A second run (everything exists): reads round 1, then the role list (needs the topic space and the principal) and
  * the dataflow GETs (need the instance name): 2 rounds, no write.
  * THE TUTORIAL, one call at a time: the same requests in sequence, computed as (number of requests) × L + poll waits,
@@ -52,11 +54,13 @@ function kindOf(q: RequestLogEntry): string {
 }
 
 /**
- * Requests the result does not need: a GET of a resource already read with no write to it since, or a read-back after
- * a write (only the namespace's is needed: its hostname appears once it is provisioned).
+ * Requests the result does not need: a GET of a resource already read with no write to it since; and, apart, the
+ * read-backs after a write (only the namespace's is needed: its hostname appears once it is provisioned), which the
+ * Azure SDK's pollers make after every PUT's operation and which setup cannot turn off.
  */
-export function unneededRequests(log: RequestLogEntry[]): string[] {
+export function unneededRequests(log: RequestLogEntry[]): {unneeded: string[]; readBacks: string[]} {
   const out: string[] = []
+  const readBacks: string[] = []
   const lastWrite = new Map<string, number>()
   const lastRead = new Map<string, number>()
   for (const q of log) {
@@ -69,13 +73,13 @@ export function unneededRequests(log: RequestLogEntry[]): string[] {
     const w = lastWrite.get(key)
     const r = lastRead.get(key)
     const isNamespace = /\/namespaces\/[^/]+$/i.test(q.path)
-    if (w !== undefined && !isNamespace)
-      out.push(`GET ${q.path.split('/').slice(-2).join('/')} (read back after its write)`)
+    if (w !== undefined && !isNamespace && (r === undefined || r < w))
+      readBacks.push(`GET ${q.path.split('/').slice(-2).join('/')}`)
     else if (r !== undefined && (w === undefined || w < r))
       out.push(`GET ${q.path.split('/').slice(-2).join('/')} (read twice)`)
     lastRead.set(key, q.seq)
   }
-  return out
+  return {unneeded: out, readBacks}
 }
 
 /** Wall time of the ARM conversation: from the first request sent (its log time less L) to the last answer. */
@@ -118,13 +122,16 @@ export async function benchSetup(opts: SetupBenchOptions = {}): Promise<SetupBen
   }
   const byKind: Record<string, number> = {}
   for (const q of log) byKind[kindOf(q)] = (byKind[kindOf(q)] ?? 0) + 1
-  const unneeded = unneededRequests(log)
+  const {unneeded, readBacks} = unneededRequests(log)
   const pollCount = log.filter((q) => q.poll).length
 
   const boundRounds = 3 * polls + 5
   const bound = boundRounds * L + 3 * polls * interval
   const span = median(fresh.map((f) => f.span))
   const ratio = span / bound
+  // The deployment's read-back is the one SDK read-back left on the chain (the namespace's and the topic space's run
+  // beside the next step): the bound of what the SDK pollers allow.
+  const sdkBound = bound + L
   const sequential = log.length * L + pollCount * interval
   const againBound = 2 * L
   const againSpan = median(again.map((a) => a.span))
@@ -147,6 +154,14 @@ export async function benchSetup(opts: SetupBenchOptions = {}): Promise<SetupBen
       value: `${fmt(span)} / ${fmt(bound)} (${boundRounds} requests in sequence) = ${ratio.toFixed(2)}`,
       target: '≤ 1.15',
       ok: ratio <= 1.15,
+    },
+    {
+      name: "setup (fresh): the SDK pollers' read-backs (not needed, not avoidable)",
+      value: readBacks.length === 0 ? 'none' : `${readBacks.length}: ${readBacks.join(', ')}`,
+    },
+    {
+      name: 'setup (fresh): ARM wall time / lower bound with the deployment read-back',
+      value: `${fmt(span)} / ${fmt(sdkBound)} (${boundRounds + 1} requests in sequence) = ${(span / sdkBound).toFixed(2)}`,
     },
     {
       name: 'setup (fresh): same requests one at a time, as the tutorial (computed)',

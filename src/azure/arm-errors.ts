@@ -1,4 +1,4 @@
-import {AzureError, ExitCode} from '../errors.js'
+import {AioBridgeError, AzureError, ExitCode} from '../errors.js'
 
 /**
  * Maps what Azure (or the credential) reports onto typed errors with the fix. Pure and import-free, so the
@@ -14,15 +14,15 @@ export interface AzureErrorContext {
   scope?: string
 }
 
-/** The shape both @azure/core-rest-pipeline's RestError and ArmClient's errors have. */
+/** The shape of @azure/core-rest-pipeline's RestError (what both SDK client generations and ArmClient.send throw). */
 export interface AzureErrorLike {
   name: string
   message: string
   statusCode?: number
   code?: string
   details?: unknown
-  /** The request URL, when known (ArmRequestError): its resource path is the scope of a 403. */
-  path?: string
+  /** The request, when known: its resource path is the scope of a 403. */
+  request?: {url: string}
 }
 
 const CREDENTIAL_ERRORS = new Set([
@@ -34,11 +34,26 @@ const CREDENTIAL_ERRORS = new Set([
 
 export function looksLikeAzureError(err: unknown): err is AzureErrorLike {
   if (!(err instanceof Error)) return false
-  return err.name === 'RestError' || err.name === 'ArmRequestError' || CREDENTIAL_ERRORS.has(err.name)
+  return err.name === 'RestError' || CREDENTIAL_ERRORS.has(err.name)
+}
+
+/** The HTTP status Azure answered with, when the error is an HTTP answer. */
+export function httpStatusOf(err: unknown): number | undefined {
+  return err instanceof Error && err.name === 'RestError' ? (err as AzureErrorLike).statusCode : undefined
+}
+
+/** A 404 from Resource Manager (the SDKs throw it; the gateways turn it into `undefined` or `false`). */
+export function isNotFound(err: unknown): boolean {
+  return httpStatusOf(err) === 404
+}
+
+/** The ARM error code of an HTTP answer (e.g. RoleAssignmentExists, DeploymentActive). */
+export function armCodeOf(err: unknown): string | undefined {
+  return err instanceof Error && err.name === 'RestError' ? (err as AzureErrorLike).code : undefined
 }
 
 export function fromAzureError(err: AzureErrorLike, context: AzureErrorContext = {}): AzureError {
-  const ctx = {...context, scope: context.scope ?? scopeOf(err.path)}
+  const ctx = {...context, scope: context.scope ?? scopeOf(err.request?.url)}
   const status = err.statusCode
   const code = err.code ?? ''
   const armMessage = firstLine(err.message)
@@ -110,6 +125,14 @@ export function fromAzureError(err: AzureErrorLike, context: AzureErrorContext =
       ExitCode.conflict,
     )
   }
+  if (code === 'RoleAssignmentUpdateNotPermitted') {
+    return make(
+      'ROLE_ASSIGNMENT_CONFLICT',
+      `A role assignment with the name setup uses exists for another role or principal: ${armMessage}`,
+      `See who holds it (az role assignment list --scope ${ctx.scope ?? '<scope>'} -o table); delete it if it is stale (az role assignment delete --ids <id>), then run the command again.`,
+      ExitCode.conflict,
+    )
+  }
   if (status === 409) {
     return make(
       'CONFLICT',
@@ -168,6 +191,46 @@ function scopeOf(url: string | undefined): string | undefined {
   if (parts.length % 2 === 1) parts.pop()
   if (parts.at(-2)?.toLowerCase() === 'providers') parts.splice(-2, 2)
   return parts.length ? `/${parts.join('/')}` : undefined
+}
+
+/** An ARM error body (an operation's `error`, or a response's). */
+export interface ArmErrorBody {
+  code?: string
+  message?: string
+  details?: ArmErrorBody[]
+}
+
+/** The innermost ARM errors say what actually failed (a deployment wraps them in DeploymentFailed). */
+function innermost(error: ArmErrorBody | undefined): ArmErrorBody[] {
+  if (!error?.details?.length) return error ? [error] : []
+  return error.details.flatMap((d) => innermost(d))
+}
+
+/**
+ * A long-running operation that ended Failed or Canceled, from the error its last poll carried. A quota or a taken
+ * name reported at the end of an operation is the same problem as when reported at once.
+ */
+export function operationFailed(operation: string, error?: ArmErrorBody, status?: string): AioBridgeError {
+  const causes = innermost(error).filter((e) => e !== error)
+  const why = causes.length > 0 ? ` — ${causes.map((c) => `${c.code ?? '?'}: ${c.message ?? ''}`).join('; ')}` : ''
+  const message = `An Azure operation ended ${status ?? 'Failed'}${error?.code ? ` with ${error.code}` : ''}: ${error?.message ?? 'no message'}${why}`
+  const details = {
+    armCode: error?.code,
+    causes: causes.map((c) => ({code: c.code, message: c.message})),
+    operation,
+  }
+  const inner = [error, ...causes]
+    .map((c) => c?.code ?? '')
+    .find((c) => /QuotaExceeded|LimitExceeded|NameNotAvailable|AlreadyExists|NameAlreadyInUse|NameUnavailable/i.test(c))
+  if (inner) {
+    const mapped = fromAzureError({name: 'RestError', message, code: inner, statusCode: 409})
+    return new AioBridgeError(mapped.code, message, {exitCode: mapped.exitCode, remedy: mapped.remedy, details})
+  }
+  return new AioBridgeError('OPERATION_FAILED', message, {
+    exitCode: ExitCode.azureService,
+    remedy: 'Fix what the message names, then run the command again; it continues from what exists.',
+    details,
+  })
 }
 
 /** A missing resource group, found by a read: one message and fix for setup and status. */

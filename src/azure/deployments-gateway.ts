@@ -1,20 +1,24 @@
 import {AioBridgeError, ExitCode} from '../errors.js'
+import type {ArmParameterValues, ArmTemplate} from '../render/arm.js'
 import type {ArmClient} from './arm-client.js'
-import {API, resourceGroupId} from './ids.js'
+import {armCodeOf, isNotFound} from './arm-errors.js'
+import {resourceGroupId} from './ids.js'
+import {waitWhileBusy} from './wait.js'
 
+/** What setup deploys: an incremental deployment of the rendered ARM template. */
 export interface DeploymentBody {
   /** Deployment tags: setup's record of the namespace it deployed for (model/bridge-record.ts). */
   tags?: Record<string, string>
   properties: {
     mode: 'Incremental'
-    template: unknown
-    parameters: Record<string, {value: unknown}>
+    template: ArmTemplate
+    parameters: ArmParameterValues
   }
 }
 
 export interface WhatIfChange {
   resourceId: string
-  changeType: 'Create' | 'Delete' | 'Ignore' | 'Deploy' | 'NoChange' | 'Modify' | 'Unsupported'
+  changeType: 'Create' | 'Delete' | 'Ignore' | 'Deploy' | 'NoChange' | 'Modify' | 'Unsupported' | string
   before?: unknown
   after?: unknown
   delta?: unknown
@@ -31,30 +35,64 @@ export interface Deployment {
   }
 }
 
+export interface DeploymentReadOptions {
+  abortSignal?: AbortSignal
+}
+
+export interface DeploymentWriteOptions {
+  /** Told once Azure accepted the deployment (what exists if the wait then fails or is interrupted). */
+  onSubmitted?: () => void
+  /** Told when the deployment was found still running (an earlier, interrupted run's) and is waited for. */
+  onWaitingForEarlier?: () => void
+  abortSignal?: AbortSignal
+}
+
+/** An ARM deployment whose operation has not ended. */
+function isRunning(d: Deployment): boolean {
+  const s = d.properties.provisioningState
+  return s === 'Accepted' || s === 'Running' || s === 'Creating' || s === 'Updating' || s === 'Deleting'
+}
+
 /**
- * ARM template deployments into a resource group (what `az deployment group create` does after compiling Bicep).
- * Through the shared ArmClient rather than @azure/arm-resourcesdeployments: same pipeline, same LRO handling.
- * ARM spells the segment `resourcegroups` in deployment paths.
+ * ARM template deployments into a resource group (what `az deployment group create` does after compiling Bicep),
+ * through @azure/arm-resourcesdeployments pinned to the api-version in use (API.deployments).
  */
 export class DeploymentsGateway {
   constructor(private readonly arm: ArmClient) {}
 
-  private path(sub: string, rg: string, name: string): string {
-    return `${resourceGroupId(sub, rg).replace('/resourceGroups/', '/resourcegroups/')}/providers/Microsoft.Resources/deployments/${name}`
-  }
-
+  /**
+   * Deploys and waits. A deployment of the same name still running (an interrupted run's: ARM answers 409
+   * DeploymentActive) is waited for, then this run's template is deployed over it: the run continues rather than fail.
+   */
   async createOrUpdateDeployment(
     sub: string,
     rg: string,
     name: string,
     body: DeploymentBody,
-    signal?: AbortSignal,
-  ): Promise<Deployment> {
+    options: DeploymentWriteOptions = {},
+  ): Promise<void> {
+    const client = await this.arm.deployments(sub)
+    const deploy = () =>
+      this.arm.waitFor(
+        client.deployments.createOrUpdate(rg, name, body, this.arm.pollerOptions),
+        `deployment ${name}`,
+        {
+          onSubmitted: options.onSubmitted,
+          abortSignal: options.abortSignal,
+        },
+      )
     try {
-      // Not read back when it succeeded: a failure comes with the operation's status, and no caller uses the record.
-      return await this.arm.putAndWait<Deployment>('PUT', this.path(sub, rg, name), API.deployments, body, signal, {
-        readBack: false,
-      })
+      try {
+        await deploy()
+      } catch (err) {
+        if (armCodeOf(err) !== 'DeploymentActive') throw err
+        options.onWaitingForEarlier?.()
+        await waitWhileBusy(() => this.getDeployment(sub, rg, name, options), isRunning, `deployment ${name}`, {
+          ...this.arm.waits,
+          abortSignal: options.abortSignal,
+        })
+        await deploy()
+      }
     } catch (err) {
       if (err instanceof AioBridgeError && err.code === 'OPERATION_FAILED') {
         throw new AioBridgeError('DEPLOYMENT_FAILED', deploymentFailure(name, err), {
@@ -68,13 +106,44 @@ export class DeploymentsGateway {
     }
   }
 
-  getDeployment(sub: string, rg: string, name: string, signal?: AbortSignal): Promise<Deployment | undefined> {
-    return this.arm.get<Deployment>(this.path(sub, rg, name), API.deployments, signal)
+  async getDeployment(
+    sub: string,
+    rg: string,
+    name: string,
+    options: DeploymentReadOptions = {},
+  ): Promise<Deployment | undefined> {
+    const client = await this.arm.deployments(sub)
+    try {
+      const d = await client.deployments.get(rg, name, options)
+      return {
+        id: d.id ?? `${resourceGroupId(sub, rg)}/providers/Microsoft.Resources/deployments/${name}`,
+        name: d.name ?? name,
+        ...(d.tags ? {tags: d.tags} : {}),
+        properties: {
+          provisioningState: d.properties?.provisioningState,
+          outputs: d.properties?.outputs as Deployment['properties']['outputs'],
+          outputResources: (d.properties?.outputResources ?? []).flatMap((o) => (o.id ? [{id: o.id}] : [])),
+        },
+      }
+    } catch (err) {
+      if (isNotFound(err)) return undefined
+      throw err
+    }
   }
 
   /** Deletes the deployment record only (never the resources it deployed). Already gone → false. */
-  deleteDeployment(sub: string, rg: string, name: string, signal?: AbortSignal): Promise<boolean> {
-    return this.arm.deleteAndWait(this.path(sub, rg, name), API.deployments, signal)
+  async deleteDeployment(
+    sub: string,
+    rg: string,
+    name: string,
+    options: DeploymentWriteOptions = {},
+  ): Promise<boolean> {
+    const client = await this.arm.deployments(sub)
+    return this.arm.waitForDelete(
+      (onResponse) => client.deployments.delete(rg, name, {...this.arm.pollerOptions, onResponse}),
+      `deployment ${name}`,
+      options,
+    )
   }
 
   async whatIf(
@@ -82,20 +151,17 @@ export class DeploymentsGateway {
     rg: string,
     name: string,
     body: DeploymentBody,
-    signal?: AbortSignal,
+    options: DeploymentReadOptions = {},
   ): Promise<WhatIfChange[]> {
-    const res = await this.arm.postAndWait<{
-      status?: string
-      changes?: WhatIfChange[]
-      properties?: {changes?: WhatIfChange[]}
-      error?: {code?: string; message?: string}
-    }>(
-      `${this.path(sub, rg, name)}/whatIf`,
-      API.deployments,
+    const client = await this.arm.deployments(sub)
+    const poller = client.deployments.whatIf(
+      rg,
+      name,
       {properties: {...body.properties, whatIfSettings: {resultFormat: 'FullResourcePayloads'}}},
-      signal,
+      this.arm.pollerOptions,
     )
-    if (res?.error) {
+    const res = await this.arm.waitFor(poller, `what-if ${name}`, options)
+    if (res.error) {
       throw new AioBridgeError(
         'WHATIF_FAILED',
         `What-if for '${name}' failed: ${res.error.code ?? ''} ${res.error.message ?? ''}`.trim(),
@@ -105,7 +171,13 @@ export class DeploymentsGateway {
         },
       )
     }
-    return res?.properties?.changes ?? res?.changes ?? []
+    return (res.changes ?? []).map((c) => ({
+      resourceId: c.resourceId ?? '',
+      changeType: c.changeType,
+      ...(c.before !== undefined ? {before: c.before} : {}),
+      ...(c.after !== undefined ? {after: c.after} : {}),
+      ...(c.delta !== undefined ? {delta: c.delta} : {}),
+    }))
   }
 }
 

@@ -1,5 +1,4 @@
 import type {ArmClient} from './arm-client.js'
-import {API, connectedClusterId} from './ids.js'
 
 export interface ClusterExtension {
   id: string
@@ -10,15 +9,29 @@ export interface ClusterExtension {
 
 export const IOT_OPERATIONS_EXTENSION_TYPE = 'microsoft.iotoperations'
 
-/** Arc cluster extensions (Microsoft.KubernetesConfiguration), all pages. */
+/** Arc cluster extensions through @azure/arm-kubernetesconfiguration (2023-05-01), every page. */
 export class ExtensionsGateway {
   constructor(private readonly arm: ArmClient) {}
 
-  listClusterExtensions(sub: string, rg: string, cluster: string): Promise<ClusterExtension[]> {
-    return this.arm.listAll<ClusterExtension>(
-      `${connectedClusterId(sub, rg, cluster)}/providers/Microsoft.KubernetesConfiguration/extensions`,
-      API.extensions,
-    )
+  async listClusterExtensions(
+    sub: string,
+    rg: string,
+    cluster: string,
+    options: {abortSignal?: AbortSignal} = {},
+  ): Promise<ClusterExtension[]> {
+    const client = await this.arm.extensions(sub)
+    const out: ClusterExtension[] = []
+    for await (const e of client.extensions.list(rg, 'Microsoft.Kubernetes', 'connectedClusters', cluster, options)) {
+      out.push({
+        id: e.id ?? '',
+        name: e.name ?? '',
+        ...(e.identity
+          ? {identity: {type: e.identity.type, principalId: e.identity.principalId, tenantId: e.identity.tenantId}}
+          : {}),
+        properties: {extensionType: e.extensionType, provisioningState: e.provisioningState, version: e.version},
+      })
+    }
+    return out
   }
 }
 

@@ -28,6 +28,11 @@ export function subscriptionId(sub: string): string {
   return `/subscriptions/${sub}`
 }
 
+/** The subscription a resource id or scope names (the SDK clients are per subscription). */
+export function subscriptionOfId(id: string): string {
+  return /^\/*subscriptions\/([^/]+)/i.exec(id)?.[1] ?? ''
+}
+
 export function resourceGroupId(sub: string, rg: string): string {
   return `/subscriptions/${sub}/resourceGroups/${rg}`
 }

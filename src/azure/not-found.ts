@@ -1,4 +1,4 @@
-import {ArmRequestError} from './arm-client.js'
+import {isNotFound} from './arm-errors.js'
 
 /**
  * A 404 on a list means its parent (resource group, namespace, provider) is gone: nothing there, not an error. For
@@ -8,7 +8,7 @@ export async function emptyIfParentMissing<T>(list: Promise<T[]>): Promise<T[]> 
   try {
     return await list
   } catch (err) {
-    if (err instanceof ArmRequestError && err.statusCode === 404) return []
+    if (isNotFound(err)) return []
     throw err
   }
 }

@@ -30,6 +30,8 @@ export interface AzStub {
   path: string
   /** Token per resource (without trailing slash), for tests that search output for leaked secrets. */
   tokens: Record<string, string>
+  /** File with one line per `az account get-access-token` run: the resource it was asked for. */
+  callLog: string
 }
 
 /** An unsigned JWT-shaped token (header.payload.signature, base64url) carrying the given claims. */
@@ -122,6 +124,8 @@ ${opts.loggedOut ? `echo "ERROR: Please run 'az login' to setup account." >&2\ne
     esac
     shift
   done
+  # One line per token request: a test counts them (AzureCliCredential runs az once per getToken).
+  printf '%s\n' "$resource" >> "$dir/calls.log"
   case "$resource" in
 ${cases.join('\n')}
     *) echo "ERROR: AADSTS500011: The resource principal named $resource was not found in the tenant." >&2; exit 1 ;;
@@ -138,5 +142,5 @@ exit 2
   const path = join(dir, 'az')
   await writeFile(path, script)
   await chmod(path, 0o755)
-  return {dir, path, tokens}
+  return {dir, path, tokens, callLog: join(dir, 'calls.log')}
 }

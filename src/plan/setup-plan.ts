@@ -1,6 +1,12 @@
 import {resourceGroupNotFound} from '../azure/arm-errors.js'
 import {findEquivalentAssignment, type RoleAssignment} from '../azure/authorization-gateway.js'
-import type {EventGridNamespace, TopicSpace} from '../azure/eventgrid-gateway.js'
+import type {
+  EventGridNamespace,
+  NamespaceCreateBody,
+  NamespacePatchBody,
+  TopicSpace,
+  TopicSpaceBody,
+} from '../azure/eventgrid-gateway.js'
 import {type ClusterExtension, iotOperationsExtensions} from '../azure/extensions-gateway.js'
 import {
   MANAGED_DESCRIPTION,
@@ -39,22 +45,24 @@ export interface CallerPrincipal {
   principalType: 'ServicePrincipal' | 'User'
 }
 
-export interface NamespaceStep {
+export type NamespaceStep = {
   id: string
-  action: Action
   /** Managed by aio-bridge (created by it now or before): teardown may delete it. */
   managed: boolean
   changes: string[]
-  /** PUT body (create) or PATCH body (update). */
-  body?: unknown
-}
+} & (
+  | {action: 'create' /** The PUT body. */; body: NamespaceCreateBody}
+  | {action: 'update' /** The PATCH body: only what differs. */; body: NamespacePatchBody}
+  | {action: 'unchanged'; body?: undefined}
+)
 
 export interface TopicSpaceStep {
   id: string
   action: Action
   managed: boolean
   changes: string[]
-  body?: unknown
+  /** The PUT body (create or update). */
+  body?: TopicSpaceBody
 }
 
 export interface RoleStep {
@@ -172,7 +180,7 @@ export function planSetup(config: BridgeConfig, observed: ObservedState, caller?
   } else {
     const tsc = ns.properties.topicSpacesConfiguration ?? {}
     const changes: string[] = []
-    const patch: Record<string, unknown> = {}
+    const patch: NamespacePatchBody['properties']['topicSpacesConfiguration'] = {}
     if (tsc.state !== 'Enabled') {
       changes.push('enable MQTT (topicSpacesConfiguration.state: Enabled)')
       patch.state = 'Enabled'
@@ -191,13 +199,11 @@ export function planSetup(config: BridgeConfig, observed: ObservedState, caller?
         `Namespace '${config.namespace}' is in ${normalizeLocation(ns.location)}, not ${config.location}; it is used where it is.`,
       )
     }
-    namespace = {
-      id: nsId,
-      action: changes.length > 0 ? 'update' : 'unchanged',
-      managed: isManagedNamespace(ns),
-      changes,
-      body: changes.length > 0 ? {properties: {topicSpacesConfiguration: patch}} : undefined,
-    }
+    const common = {id: nsId, managed: isManagedNamespace(ns), changes}
+    namespace =
+      changes.length > 0
+        ? {...common, action: 'update', body: {properties: {topicSpacesConfiguration: patch}}}
+        : {...common, action: 'unchanged'}
   }
 
   // Topic space: add missing templates, never remove the user's own.

@@ -161,6 +161,8 @@ export async function applyDataflowsArm(
     dryRun?: boolean
     signal?: AbortSignal
     onProgress?: (text: string) => void
+    /** Told once Azure accepted the deployment. */
+    onSubmitted?: () => void
     discovered?: Promise<DataflowsDiscovery>
   } = {},
 ): Promise<DataflowsResult> {
@@ -189,11 +191,15 @@ export async function applyDataflowsArm(
   if (opts.dryRun) {
     if (same) return {...base, action, changes: []}
     opts.onProgress?.('asking Azure what-if')
-    const changes: WhatIfChange[] = await deployments.whatIf(sub, rg, name, body, opts.signal)
+    const changes: WhatIfChange[] = await deployments.whatIf(sub, rg, name, body, {abortSignal: opts.signal})
     return {...base, action, changes: changes.map((c) => ({resourceId: c.resourceId, changeType: c.changeType}))}
   }
   if (same) return {...base, action}
   opts.onProgress?.(`deploying ${name}`)
-  await deployments.createOrUpdateDeployment(sub, rg, name, body, opts.signal)
+  await deployments.createOrUpdateDeployment(sub, rg, name, body, {
+    onSubmitted: opts.onSubmitted,
+    onWaitingForEarlier: () => opts.onProgress?.(`waiting for ${name}, still running from an earlier run`),
+    abortSignal: opts.signal,
+  })
   return {...base, action}
 }

@@ -60,6 +60,7 @@ export function dataflowsStep(
         dryRun: ctx.dryRun,
         signal: opts.signal,
         onProgress: ctx.update,
+        onSubmitted: ctx.submitted,
         discovered,
       })
       const verb =
@@ -124,6 +125,7 @@ export function dataflowsStep(
       discovered.catch(() => undefined)
       return found
     }
+    step.warm = () => arm.preload(config.subscriptionId, 'deployments')
   }
   return step
 }

@@ -1,7 +1,13 @@
-import {type ArmClient, ArmRequestError} from '../azure/arm-client.js'
-import {type AzureErrorContext, fromAzureError, looksLikeAzureError} from '../azure/arm-errors.js'
+import type {ArmClient} from '../azure/arm-client.js'
+import {
+  type AzureErrorContext,
+  armCodeOf,
+  fromAzureError,
+  isNotFound,
+  looksLikeAzureError,
+} from '../azure/arm-errors.js'
 import {AuthorizationGateway, type RoleAssignment} from '../azure/authorization-gateway.js'
-import {EventGridGateway, type EventGridNamespace} from '../azure/eventgrid-gateway.js'
+import {EventGridGateway, type EventGridNamespace, isProvisioning} from '../azure/eventgrid-gateway.js'
 import {type ClusterExtension, ExtensionsGateway} from '../azure/extensions-gateway.js'
 import {resourceGroupId} from '../azure/ids.js'
 import {ResourcesGateway} from '../azure/resources-gateway.js'
@@ -36,10 +42,18 @@ export interface SetupOptions {
  * custom location, existing endpoint and dataflows); setup runs it with its own reads, so a missing or ambiguous
  * instance stops it before any write.
  */
-export type DataflowsStep = ((
-  hostname: string,
-  ctx: {dryRun: boolean; update: (text: string) => void},
-) => Promise<DataflowsOutcome>) & {prepare?: () => Promise<unknown>}
+export type DataflowsStep = ((hostname: string, ctx: StepContext & {dryRun: boolean}) => Promise<DataflowsOutcome>) & {
+  prepare?: () => Promise<unknown>
+  /** Loads what applying will need (an SDK client) while an earlier step waits on Azure. */
+  warm?: () => void
+}
+
+/** What a step's work is given: where its progress goes, and how it says its write was accepted. */
+export interface StepContext {
+  update: (text: string) => void
+  /** The step's write was accepted by Azure: a failure or an interrupt after this leaves it there. */
+  submitted: () => void
+}
 
 /** What the dataflows step reports: a title for the progress and a result for --json. */
 export interface DataflowsOutcome {
@@ -116,7 +130,7 @@ export async function observeSetupState(
   })()
   const extensionsAndRoles = (async (): Promise<{extensions: ClusterExtension[]; roles: RoleAssignment[]}> => {
     const extensions = await extensionsGw.listClusterExtensions(sub, rg, cluster).catch((err: unknown) => {
-      if (err instanceof ArmRequestError && err.statusCode === 404 && err.code !== 'ResourceGroupNotFound') {
+      if (isNotFound(err) && armCodeOf(err) !== 'ResourceGroupNotFound') {
         throw new AzureError(
           'CLUSTER_NOT_FOUND',
           `Arc-enabled cluster '${cluster}' was not found in resource group '${rg}'.`,
@@ -189,26 +203,31 @@ export async function runSetup(
   const step: StepFn = async (id, fn, title, more = {}) => {
     if (opts.signal?.aborted) throw stoppedAfterStep()
     reporter.begin(id, SETUP_STEPS[id])
+    let submitted = false
     try {
-      const v = await fn()
+      const v = await fn({update: (t) => reporter.update(id, t), submitted: () => (submitted = true)})
       const t = title(v)
       reporter.end(id, t)
       // Only what changed Azure goes in the progress of a failure.
       if (more.changed?.(v)) changed.push(t)
       return v
     } catch (err) {
-      const aborted = err instanceof Error && err.name === 'AbortError'
-      // Waits stop on Ctrl-C, writes never: a step interrupted while waiting has had its write accepted.
-      if (aborted && more.pending) changed.push(more.pending)
+      const aborted = isAbort(err)
+      // Waits stop on Ctrl-C (or when a sibling step failed), writes never: a step stopped after its write was
+      // accepted leaves it to Azure.
+      if (submitted && more.pending) changed.push(more.pending)
       // What the step was doing lets a 403 name the role and scope that are missing.
       const typed = looksLikeAzureError(err) ? fromAzureError(err, more.errorContext) : err
-      reporter.fail(
-        id,
-        aborted
-          ? `${SETUP_STEPS[id]}: interrupted while waiting (Azure finishes the operation by itself)`
-          : SETUP_STEPS[id],
-        aborted ? undefined : typed,
-      )
+      if (!aborted) reporter.fail(id, SETUP_STEPS[id], typed)
+      else
+        reporter.fail(
+          id,
+          `${SETUP_STEPS[id]}: ${
+            opts.signal?.aborted
+              ? 'interrupted while waiting (Azure finishes the operation by itself)'
+              : 'stopped: another step failed'
+          }`,
+        )
       throw typed
     }
   }
@@ -235,13 +254,13 @@ export async function runSetup(
     )
     const plan = planSetup(config, observed, opts.caller)
     if (opts.dryRun) return await dryRun(config, plan, observed, reporter, step, opts)
-    const result = await applySetupPlan(arm, config, plan, observed, reporter, step, opts, run)
+    const result = await applySetupPlan(arm, config, plan, observed, step, opts, run)
     if (opts.dataflows && result.hostname) {
       const dataflows = opts.dataflows
       const hostname = result.hostname
       const out = await step(
         'dataflows',
-        () => dataflows(hostname, {dryRun: false, update: (t) => reporter.update('dataflows', t)}),
+        (ctx) => dataflows(hostname, {...ctx, dryRun: false}),
         (o) => o.title,
         {changed: (o) => o.changed, pending: 'Dataflows: deployment requested (Azure finishes it)'},
       )
@@ -257,13 +276,13 @@ export async function runSetup(
 
 type StepFn = <T>(
   id: SetupStepId,
-  fn: () => Promise<T>,
+  fn: (ctx: StepContext) => Promise<T>,
   title: (v: T) => string,
   more?: {
     errorContext?: AzureErrorContext
     /** Did the finished step change Azure? */
     changed?: (v: T) => boolean
-    /** What exists when the step is interrupted while waiting for Azure after its write. */
+    /** What exists when the step fails or is interrupted while waiting for Azure after its write was accepted. */
     pending?: string
   },
 ) => Promise<T>
@@ -286,7 +305,7 @@ async function dryRun(
     const dataflows = opts.dataflows
     const out = await step(
       'dataflows',
-      () => dataflows(hostname, {dryRun: true, update: (t) => reporter.update('dataflows', t)}),
+      (ctx) => dataflows(hostname, {...ctx, dryRun: true}),
       (o) => o.title,
     )
     result.dataflows = out.result
@@ -310,7 +329,6 @@ async function applySetupPlan(
   config: BridgeConfig,
   plan: SetupPlan,
   observed: ObservedState,
-  reporter: StepReporter,
   step: StepFn,
   opts: SetupOptions,
   run: AbortController,
@@ -322,15 +340,34 @@ async function applySetupPlan(
   const authorization = new AuthorizationGateway(arm)
   const written = (a: Action) => () => a !== 'unchanged'
 
-  const ns = await step(
+  // The namespace step ends once the namespace is provisioned (the topic space needs no more); its resource as it
+  // ended (the SDK poller's read-back, which carries the hostname) is awaited by the hostname step beside the next.
+  let nsReady: Promise<EventGridNamespace | undefined> = Promise.resolve(observed.namespace)
+  await step(
     'namespace',
-    async (): Promise<EventGridNamespace | undefined> => {
+    async ({submitted}) => {
       const p = plan.namespace
-      // Not read back here: the hostname step reads it, beside the topic space and the roles.
-      const once = {readBack: false, signal}
-      if (p.action === 'create') return eventGrid.createOrUpdateNamespace(sub, rg, config.namespace, p.body, once)
-      if (p.action === 'update') return eventGrid.updateNamespace(sub, rg, config.namespace, p.body, once)
-      return observed.namespace
+      if (p.action === 'unchanged') {
+        // Found still provisioning (an earlier run's operation, say): waited for by the hostname and by a topic
+        // space write (Event Grid refuses a child of a namespace that is not provisioned).
+        if (isProvisioning(observed.namespace))
+          nsReady = eventGrid.waitForNamespace(sub, rg, config.namespace, {abortSignal: signal})
+        return
+      }
+      const provisioned = signalled()
+      const write = {
+        onSubmitted: () => {
+          submitted()
+          arm.preload(sub, 'authorization')
+        },
+        onSucceeded: provisioned.resolve,
+        abortSignal: signal,
+      }
+      nsReady =
+        p.action === 'create'
+          ? eventGrid.createOrUpdateNamespace(sub, rg, config.namespace, p.body, write)
+          : eventGrid.updateNamespace(sub, rg, config.namespace, p.body, write)
+      await Promise.race([provisioned.promise, nsReady])
     },
     () => `Namespace ${config.namespace}: ${actionText(plan.namespace.action, plan.namespace.changes)}`,
     {
@@ -346,16 +383,13 @@ async function applySetupPlan(
           : `Namespace ${config.namespace}: ${plan.namespace.action} requested (Azure finishes it)`,
     },
   )
-
-  // The hostname needs only the namespace: it is read beside the topic space and the roles.
+  nsReady.catch(() => undefined)
   const hostnameRead = step(
     'hostname',
-    async () => {
-      const written = plan.namespace.action !== 'unchanged'
-      const current = written ? undefined : ns?.properties.topicSpacesConfiguration?.hostname
-      if (current && !isProvisioning(ns)) return current
-      reporter.update('hostname', 'waiting for the namespace to finish provisioning')
-      const done = await eventGrid.waitForNamespace(sub, rg, config.namespace, signal)
+    async ({update}) => {
+      if (plan.namespace.action === 'unchanged' && isProvisioning(observed.namespace))
+        update('waiting for the namespace to finish provisioning')
+      const done = await nsReady
       const h = done?.properties.topicSpacesConfiguration?.hostname
       if (!h) {
         throw new AzureError(
@@ -377,10 +411,24 @@ async function applySetupPlan(
   try {
     await step(
       'topicSpace',
-      async () => {
+      async ({submitted}) => {
         const p = plan.topicSpace
-        if (p.action === 'unchanged') return observed.topicSpace
-        return eventGrid.createOrUpdateTopicSpace(sub, rg, config.namespace, config.topicSpace, p.body, signal)
+        // Found still provisioning: the roles wait for it, as they would for this run's own write.
+        if (p.action === 'unchanged' || !p.body) {
+          return isProvisioning(observed.topicSpace)
+            ? eventGrid.waitForTopicSpace(sub, rg, config.namespace, config.topicSpace, {abortSignal: signal})
+            : observed.topicSpace
+        }
+        if (plan.namespace.action === 'unchanged') await nsReady
+        // Ends once provisioned: the roles need no more, and the poller's read-back goes on beside them.
+        const provisioned = signalled()
+        const done = eventGrid.createOrUpdateTopicSpace(sub, rg, config.namespace, config.topicSpace, p.body, {
+          onSubmitted: submitted,
+          onSucceeded: provisioned.resolve,
+          abortSignal: signal,
+        })
+        done.catch(() => undefined)
+        await Promise.race([provisioned.promise, done])
       },
       () => `Topic space ${config.topicSpace}: ${actionText(plan.topicSpace.action, plan.topicSpace.changes)}`,
       {
@@ -397,18 +445,15 @@ async function applySetupPlan(
       },
     )
 
-    const assign = async (r: RoleStep, stepId: SetupStepId): Promise<RoleOutcome> => {
+    const assign = async (r: RoleStep, update: (text: string) => void): Promise<RoleOutcome> => {
       if (r.action === 'unchanged') return {created: false, existingName: r.existingName}
       const res = await authorization.createRoleAssignment(r.scope, r.name, r.roleDefinitionId, r.principalId, {
         principalType: r.principalType,
         principalRetryDelayInMs: opts.principalRetryDelayInMs,
         principalWaitInMs: opts.principalWaitInMs,
-        signal,
         onPrincipalRetry: (attempt, delay) =>
-          reporter.update(
-            stepId,
-            `identity not replicated yet (PrincipalNotFound): retry ${attempt} in ${Math.round(delay / 1000)} s`,
-          ),
+          update(`identity not replicated yet (PrincipalNotFound): retry ${attempt} in ${Math.round(delay / 1000)} s`),
+        abortSignal: signal,
       })
       const o: RoleOutcome =
         res.outcome === 'created'
@@ -426,7 +471,7 @@ async function applySetupPlan(
         .map((r) =>
           step(
             r.role,
-            () => assign(r, r.role),
+            ({update}) => assign(r, update),
             (o) => roleTitle(r, o),
             {errorContext: rbacContext(r), changed: (o) => o.created},
           ),
@@ -435,7 +480,7 @@ async function applySetupPlan(
         ? [
             step(
               'caller',
-              () => Promise.all(callerRoles.map((r) => assign(r, 'caller'))),
+              ({update}) => Promise.all(callerRoles.map((r) => assign(r, update))),
               (os) =>
                 `Roles for you (${callerRoles[0]?.principalId}): ${os.map((o, i) => roleTitle(callerRoles[i] as RoleStep, o)).join('; ')}`,
               {errorContext: callerRoles[0] && rbacContext(callerRoles[0]), changed: (os) => os.some((o) => o.created)},
@@ -443,12 +488,12 @@ async function applySetupPlan(
           ]
         : []),
     ]
+    opts.dataflows?.warm?.()
     // On the first failure, stop the other role's waiting (a PrincipalNotFound backoff) and let it settle: no step
     // may report, or write, after the failure is reported.
     for (const p of steps) p.catch(() => run.abort())
-    const settled = await Promise.allSettled(steps)
-    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')
-    if (failed) throw failed.reason
+    const failure = firstFailure(await Promise.allSettled(steps), opts.signal)
+    if (failure) throw failure.error
   } catch (err) {
     await hostnameRead.catch(() => undefined)
     throw err
@@ -457,9 +502,32 @@ async function applySetupPlan(
   return toResult(config, plan, hostname, false, outcomes)
 }
 
-function isProvisioning(ns: EventGridNamespace | undefined): boolean {
-  const state = ns?.properties.provisioningState?.toLowerCase()
-  return state === 'creating' || state === 'updating'
+/**
+ * The failure a set of concurrent steps reports: a real one before any abort. An abort the runner caused (it stops
+ * the siblings of a failed step) never outranks the failure that caused it; only the user's Ctrl-C is an interrupt.
+ */
+function firstFailure(
+  settled: PromiseSettledResult<unknown>[],
+  userSignal?: AbortSignal,
+): {error: unknown} | undefined {
+  const failures = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []))
+  if (failures.length === 0) return undefined
+  const real = failures.find((e) => !isAbort(e))
+  if (real !== undefined) return {error: real}
+  return {error: userSignal?.aborted ? failures[0] : stoppedAfterStep()}
+}
+
+/** A promise and the function that resolves it. */
+function signalled(): {promise: Promise<void>; resolve: () => void} {
+  let resolve: () => void = () => undefined
+  const promise = new Promise<void>((r) => {
+    resolve = r
+  })
+  return {promise, resolve}
+}
+
+function isAbort(err: unknown): boolean {
+  return err instanceof Error && err.name === 'AbortError'
 }
 
 function toResult(

@@ -1,5 +1,5 @@
-import {type ArmClient, ArmRequestError} from '../azure/arm-client.js'
-import {resourceGroupNotFound} from '../azure/arm-errors.js'
+import type {ArmClient} from '../azure/arm-client.js'
+import {isNotFound, resourceGroupNotFound} from '../azure/arm-errors.js'
 import {AuthorizationGateway, type RoleAssignment} from '../azure/authorization-gateway.js'
 import {EventGridGateway} from '../azure/eventgrid-gateway.js'
 import {ExtensionsGateway} from '../azure/extensions-gateway.js'
@@ -73,7 +73,7 @@ async function observePrincipal(arm: ArmClient, config: StatusConfig): Promise<S
     )
     return resolvePrincipal(cluster, extensions)
   } catch (err) {
-    if (err instanceof ArmRequestError && err.statusCode === 404) {
+    if (isNotFound(err)) {
       return {
         problem: {
           code: 'CLUSTER_NOT_FOUND',

@@ -106,7 +106,7 @@ async function observeInstances(
   const observed = await Promise.all(
     instances.map(async (inst): Promise<ObservedInstance> => {
       const name = deploymentName(inst.name)
-      const deployment = await deployments.getDeployment(sub, rg, name, opts.signal)
+      const deployment = await deployments.getDeployment(sub, rg, name, {abortSignal: opts.signal})
       // The deployment's own record of what it wrote is the truth; the model's names are the fallback.
       const fromDeployment = (deployment?.properties.outputResources ?? [])
         .map((o) => ({id: o.id, ...classifyIotOpsId(o.id, inst.name)}))

@@ -165,7 +165,7 @@ async function deleteOne(
       case 'dataflowEndpoint':
         return gone(await new IotOpsGateway(arm, opts.model.apiVersion).delete(d.id))
       case 'deployment':
-        return gone(await new DeploymentsGateway(arm).deleteDeployment(sub, rg, d.name, opts.signal))
+        return gone(await new DeploymentsGateway(arm).deleteDeployment(sub, rg, d.name, {abortSignal: opts.signal}))
       case 'roleAssignment':
         return gone(await new AuthorizationGateway(arm).deleteRoleAssignment(scopeOfAssignmentId(d.id), d.name))
       case 'topicSpace':

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {after, afterEach, before, describe, it} from 'node:test'
-import {ArmRequestError} from '../../src/azure/arm-client.js'
+import {RestError} from '@azure/core-rest-pipeline'
 import {fromAzureError} from '../../src/azure/arm-errors.js'
 import {
   AuthorizationGateway,
@@ -187,7 +187,7 @@ describe('AuthorizationGateway.createRoleAssignment', () => {
     const err = await new AuthorizationGateway(testArmClient())
       .createRoleAssignment(SCOPE, NAME, ROLE_DEF, PRINCIPAL)
       .catch((e: unknown) => e)
-    assert.ok(err instanceof ArmRequestError)
+    assert.ok(err instanceof RestError)
     const mapped = fromAzureError(err, {
       action: 'create the role assignment',
       role: 'Role Based Access Control Administrator',

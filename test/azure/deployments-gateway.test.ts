@@ -45,6 +45,10 @@ describe('DeploymentsGateway against nock', () => {
       .get(OP)
       .query(API)
       .reply(200, {status: 'Succeeded'})
+      // The SDK poller's read-back of the deployment (the old client skipped it: nothing uses the record).
+      .get(PATH)
+      .query(API)
+      .reply(200, {id: PATH, name: NAME, properties: {provisioningState: 'Succeeded'}})
     await new DeploymentsGateway(testArmClient()).createOrUpdateDeployment(SUB, RG, NAME, body())
     scope.done()
     log.stop()

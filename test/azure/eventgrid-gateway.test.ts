@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict'
 import {after, afterEach, before, describe, it} from 'node:test'
+import {RestError} from '@azure/core-rest-pipeline'
 import type nock from 'nock'
-import {ArmRequestError} from '../../src/azure/arm-client.js'
 import {fromAzureError} from '../../src/azure/arm-errors.js'
-import {EventGridGateway} from '../../src/azure/eventgrid-gateway.js'
+import {
+  EventGridGateway,
+  type NamespaceCreateBody,
+  type NamespacePatchBody,
+  type TopicSpaceBody,
+} from '../../src/azure/eventgrid-gateway.js'
 import {MANAGED_DESCRIPTION, MANAGED_TAG} from '../../src/azure/ids.js'
 import {
   ARM,
@@ -46,7 +51,7 @@ const createBody = {
   tags: {[MANAGED_TAG.key]: MANAGED_TAG.value},
   sku: {name: 'Standard', capacity: 1},
   properties: {topicSpacesConfiguration: {state: 'Enabled', maximumClientSessionsPerAuthenticationName: 3}},
-}
+} satisfies NamespaceCreateBody
 
 describe('EventGridGateway: namespaces', () => {
   it('reads a namespace (the official example)', async () => {
@@ -90,7 +95,9 @@ describe('EventGridGateway: namespaces', () => {
   })
 
   it('PATCH sends only the changed fields and waits for its operation', async () => {
-    const patch = {properties: {topicSpacesConfiguration: {maximumClientSessionsPerAuthenticationName: 3}}}
+    const patch = {
+      properties: {topicSpacesConfiguration: {maximumClientSessionsPerAuthenticationName: 3}},
+    } satisfies NamespacePatchBody
     const updated = exampleBody(NS_GET)
     updated.properties.topicSpacesConfiguration.maximumClientSessionsPerAuthenticationName = 3
     const scope = armScope()
@@ -109,26 +116,26 @@ describe('EventGridGateway: namespaces', () => {
   })
 
   it('PATCH answered 200 with a finished resource returns it without polling', async () => {
-    const patch = {properties: {topicSpacesConfiguration: {state: 'Enabled'}}}
+    const patch = {properties: {topicSpacesConfiguration: {state: 'Enabled'}}} satisfies NamespacePatchBody
     const scope = armScope().patch(NS_PATH, patch).query(API).reply(200, exampleBody(NS_GET))
     const ns = await new EventGridGateway(testArmClient()).updateNamespace(SUB, RG, NS, patch)
     assert.equal(ns.properties.topicSpacesConfiguration?.state, 'Enabled')
     scope.done()
   })
 
-  it('DELETE → 202 + Location → 202 → 200 is true', async () => {
+  it('DELETE → 202 with both headers: the SDK polls Azure-AsyncOperation (as ARM prescribes) until it succeeds, then true', async () => {
     const headers = exampleHeaders(NS_DELETE, '202')
-    const location = new URL(headers.Location ?? '')
+    const op = new URL(headers['Azure-AsyncOperation'] ?? '')
     const scope = armScope()
       .delete(NS_PATH)
       .query(API)
       .reply(202, undefined, headers)
-      .get(location.pathname)
+      .get(op.pathname)
       .query({'api-version': '2025-04-01-preview'})
-      .reply(202, undefined, {Location: location.href, 'Retry-After': '0'})
-      .get(location.pathname)
+      .reply(200, {status: 'Deleting'}, {'Retry-After': '0'})
+      .get(op.pathname)
       .query({'api-version': '2025-04-01-preview'})
-      .reply(200, example(NS_DELETE).responses['200']?.body)
+      .reply(200, {status: 'Succeeded'})
     assert.equal(await new EventGridGateway(testArmClient()).deleteNamespace(SUB, RG, NS), true)
     scope.done()
   })
@@ -161,7 +168,7 @@ describe('EventGridGateway: namespaces', () => {
     const err = await new EventGridGateway(testArmClient())
       .createOrUpdateNamespace(SUB, RG, NS, createBody)
       .catch((e: unknown) => e)
-    assert.ok(err instanceof ArmRequestError)
+    assert.ok(err instanceof RestError)
     const mapped = fromAzureError(err)
     assert.equal(mapped.code, 'PROVIDER_NOT_REGISTERED')
     assert.equal(mapped.exitCode, 5)
@@ -178,7 +185,7 @@ describe('EventGridGateway: namespaces', () => {
     const err = await new EventGridGateway(testArmClient())
       .createOrUpdateNamespace(SUB, RG, NS, createBody)
       .catch((e: unknown) => e)
-    assert.ok(err instanceof ArmRequestError)
+    assert.ok(err instanceof RestError)
     assert.equal(err.statusCode, 404)
     const mapped = fromAzureError(err)
     assert.equal(mapped.code, 'RESOURCE_GROUP_NOT_FOUND')
@@ -203,7 +210,13 @@ describe('EventGridGateway: topic spaces', () => {
       .put(TS_PATH, body as nock.RequestBodyMatcher)
       .query(API)
       .reply(201, ex.responses['201']?.body)
-    const ts = await new EventGridGateway(testArmClient()).createOrUpdateTopicSpace(SUB, RG, NS, TS, body)
+    const ts = await new EventGridGateway(testArmClient()).createOrUpdateTopicSpace(
+      SUB,
+      RG,
+      NS,
+      TS,
+      body as TopicSpaceBody,
+    )
     assert.equal(ts.id, TS_PATH)
     assert.deepEqual(ts.properties.topicTemplates, ['filter1', 'filter2'])
     assert.equal(ts.properties.provisioningState, 'Succeeded')
@@ -221,16 +234,16 @@ describe('EventGridGateway: topic spaces', () => {
     scope.done()
   })
 
-  it('DELETE → 202 + Location → 200 is true', async () => {
+  it('DELETE → 202 with both headers → the operation succeeds → true', async () => {
     const headers = exampleHeaders(TS_DELETE, '202')
-    const location = new URL(headers.Location ?? '')
+    const op = new URL(headers['Azure-AsyncOperation'] ?? headers.Location ?? '')
     const scope = armScope()
       .delete(TS_PATH)
       .query(API)
       .reply(202, undefined, headers)
-      .get(location.pathname)
-      .query({'api-version': '2025-04-01-preview'})
-      .reply(200)
+      .get(op.pathname)
+      .query(true)
+      .reply(200, {status: 'Succeeded'})
     assert.equal(await new EventGridGateway(testArmClient()).deleteTopicSpace(SUB, RG, NS, TS), true)
     scope.done()
   })

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {after, afterEach, before, describe, it} from 'node:test'
-import {ArmRequestError} from '../../src/azure/arm-client.js'
+import {RestError} from '@azure/core-rest-pipeline'
 import {fromAzureError, looksLikeAzureError} from '../../src/azure/arm-errors.js'
 import {type ClusterExtension, ExtensionsGateway, iotOperationsExtensions} from '../../src/azure/extensions-gateway.js'
 import {ResourcesGateway} from '../../src/azure/resources-gateway.js'
@@ -50,7 +50,7 @@ describe('ExtensionsGateway.listClusterExtensions', () => {
     scope.done()
   })
 
-  it('a missing cluster is an ArmRequestError 404 (setup turns it into CLUSTER_NOT_FOUND)', async () => {
+  it('a missing cluster is a RestError 404 (setup turns it into CLUSTER_NOT_FOUND)', async () => {
     const scope = armScope()
       .get(EXT_PATH)
       .query({'api-version': '2023-05-01'})
@@ -61,7 +61,7 @@ describe('ExtensionsGateway.listClusterExtensions', () => {
     const err = await new ExtensionsGateway(testArmClient())
       .listClusterExtensions(SUB, RG, CLUSTER)
       .catch((e: unknown) => e)
-    assert.ok(err instanceof ArmRequestError)
+    assert.ok(err instanceof RestError)
     assert.equal(err.statusCode, 404)
     assert.equal(err.code, 'ResourceNotFound')
     scope.done()
@@ -111,7 +111,7 @@ describe('ResourcesGateway', () => {
 })
 
 describe('fromAzureError', () => {
-  const err = (statusCode: number | undefined, code: string | undefined, message = 'm', name = 'ArmRequestError') =>
+  const err = (statusCode: number | undefined, code: string | undefined, message = 'm', name = 'RestError') =>
     Object.assign(new Error(message), {name, statusCode, code})
 
   it('maps status and ARM code, never the message text, to a code and exit code', () => {
@@ -145,7 +145,8 @@ describe('fromAzureError', () => {
 
   it('recognises Azure errors by name only', () => {
     assert.equal(looksLikeAzureError(err(500, 'x', 'm', 'RestError')), true)
-    assert.equal(looksLikeAzureError(err(500, 'x')), true)
+    assert.equal(looksLikeAzureError(err(500, 'x', 'm', 'CredentialUnavailableError')), true)
+    assert.equal(looksLikeAzureError(err(500, 'x', 'm', 'ArmRequestError')), false)
     assert.equal(looksLikeAzureError(new Error('Azure said no')), false)
     assert.equal(looksLikeAzureError({name: 'RestError', message: 'not an Error'}), false)
   })

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {after, before, beforeEach, describe, it} from 'node:test'
-import {ArmRequestError} from '../../src/azure/arm-client.js'
+import {RestError} from '@azure/core-rest-pipeline'
 import {type ArmEmulator, EMULATOR_DEFAULTS, ROLE_IDS, startArmEmulator} from '../../src/emulator/arm/index.js'
 import {clientFor} from './util.js'
 
@@ -10,7 +10,7 @@ const NAME_A = '0a1b2c3d-0000-4000-8000-00000000000a'
 const NAME_B = '0a1b2c3d-0000-4000-8000-00000000000b'
 
 function code(err: unknown): string | undefined {
-  return err instanceof ArmRequestError ? `${err.statusCode} ${err.code}` : String(err)
+  return err instanceof RestError ? `${err.statusCode} ${err.code}` : String(err)
 }
 
 describe('ARM emulator: role assignments through the real ArmClient', () => {

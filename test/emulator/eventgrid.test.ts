@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {after, before, beforeEach, describe, it} from 'node:test'
-import {ArmRequestError} from '../../src/azure/arm-client.js'
+import {RestError} from '@azure/core-rest-pipeline'
 import {type ArmEmulator, startArmEmulator} from '../../src/emulator/arm/index.js'
 import {createPki} from '../../src/emulator/pki.js'
 import {clientFor, rawRequest} from './util.js'
@@ -9,7 +9,7 @@ const EG = '2025-02-15'
 
 async function rejectsWith(p: Promise<unknown>, status: number, code: string): Promise<void> {
   await assert.rejects(p, (err: unknown) => {
-    assert.ok(err instanceof ArmRequestError, `expected ArmRequestError, got ${String(err)}`)
+    assert.ok(err instanceof RestError, `expected RestError, got ${String(err)}`)
     assert.equal(err.statusCode, status)
     assert.equal(err.code, code)
     return true

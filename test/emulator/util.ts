@@ -1,7 +1,9 @@
 import {readFileSync} from 'node:fs'
 import type {TokenCredential} from '@azure/core-auth'
 import {createDefaultHttpClient, type HttpClient} from '@azure/core-rest-pipeline'
-import {ArmClient} from '../../src/azure/arm-client.js'
+import {ArmClient, type HttpMethod, type RequestOptions, sdkId} from '../../src/azure/arm-client.js'
+import {deleteById} from '../../src/azure/eventgrid-gateway.js'
+import {subscriptionOfId} from '../../src/azure/ids.js'
 import type {ArmEmulator} from '../../src/emulator/arm/index.js'
 import {makeFakeJwt} from '../../src/emulator/az-stub.js'
 
@@ -38,7 +40,7 @@ export function trustingHttpClient(caCertPath: string): HttpClient {
 }
 
 /** The product's ArmClient pointed at the emulator, with fast polls and retries. */
-export function clientFor(emulator: ArmEmulator, claims?: Record<string, unknown>): ArmClient {
+export function armFor(emulator: ArmEmulator, claims?: Record<string, unknown>): ArmClient {
   return new ArmClient({
     credential: fixedCredential(emulator, claims),
     endpoint: emulator.url,
@@ -48,6 +50,31 @@ export function clientFor(emulator: ArmEmulator, claims?: Record<string, unknown
     maxRetries: 5,
     httpClient: trustingHttpClient(emulator.caCertPath),
   })
+}
+
+/**
+ * The emulator's wire through the product's client: raw requests on its pipeline (to see statuses and headers), and
+ * writes waited for on the SDK's generic by-id pollers, as the gateways do.
+ */
+export function clientFor(emulator: ArmEmulator, claims?: Record<string, unknown>) {
+  const arm = armFor(emulator, claims)
+  return {
+    arm,
+    send: <T = unknown>(method: HttpMethod, path: string, opts: RequestOptions = {}) => arm.send<T>(method, path, opts),
+    get: <T>(path: string, apiVersion: string) => arm.get<T>(path, apiVersion),
+    listAll: <T>(path: string, apiVersion: string, query?: Record<string, string>) =>
+      arm.listAll<T>(path, apiVersion, {query}),
+    /** PUT (or PATCH) by id, then the SDK poller until the resource is provisioned; returns it as it ends. */
+    async putAndWait<T>(method: 'PUT' | 'PATCH', id: string, apiVersion: string, body: object): Promise<T> {
+      const c = await arm.resources(subscriptionOfId(id))
+      const poller =
+        method === 'PUT'
+          ? c.resources.createOrUpdateById(sdkId(id), apiVersion, body, arm.pollerOptions)
+          : c.resources.updateById(sdkId(id), apiVersion, body, arm.pollerOptions)
+      return (await arm.waitFor(poller, id)) as T
+    },
+    deleteAndWait: (id: string, apiVersion: string) => deleteById(arm, subscriptionOfId(id), id, apiVersion),
+  }
 }
 
 /** Raw HTTPS call to the emulator (control API, or ARM without the client's policies). */

@@ -1,4 +1,4 @@
-import {mkdtemp, rm} from 'node:fs/promises'
+import {mkdtemp, readFile, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {
@@ -23,6 +23,8 @@ export interface FakeArm {
    * tutorial variables of the seed and fast polling/retry delays. */
   env: Record<string, string>
   az: AzStub
+  /** The resources the stub az was asked tokens for, one per run of `az account get-access-token`, since the start. */
+  azCalls(): Promise<string[]>
   /** Rewrites the stub az (e.g. `{expiresInSeconds: -60}` or `{loggedOut: true}`); returns the new tokens. */
   rewriteAz(opts: Partial<Parameters<typeof writeAzStub>[1]>): Promise<AzStub>
   stop(): Promise<void>
@@ -80,6 +82,10 @@ export async function startFakeArm(scenario?: ArmScenarioName | ArmSeed | FakeAr
     env,
     get az() {
       return az
+    },
+    async azCalls() {
+      const text = await readFile(az.callLog, 'utf8').catch(() => '')
+      return text.split('\n').filter(Boolean)
     },
     async rewriteAz(more) {
       az = await writeAzStub(azDir, {...azBase, ...azOpts, ...more})

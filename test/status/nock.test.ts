@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {after, afterEach, before, describe, it} from 'node:test'
-import {ArmRequestError} from '../../src/azure/arm-client.js'
+import {RestError} from '@azure/core-rest-pipeline'
 import {assessStatus} from '../../src/plan/status.js'
 import {observeStatus} from '../../src/status/observe.js'
 import {armError, armScope, isolateNetwork, RequestLog, testArmClient} from '../helpers/nock.js'
@@ -126,7 +126,7 @@ describe('status against ARM (nock)', () => {
     scope.get(INSTANCES).query(AIO).reply(200, {value: []})
     await assert.rejects(
       observeStatus(testArmClient(), config({cluster: undefined})),
-      (e: unknown) => e instanceof ArmRequestError && e.statusCode === 403,
+      (e: unknown) => e instanceof RestError && e.statusCode === 403,
     )
     scope.done()
   })

@@ -330,6 +330,7 @@ class Emulator implements DeploymentHost {
     for (const [i, rule] of (f.rules ?? []).entries()) {
       if (rule.method && rule.method.toUpperCase() !== call.method) continue
       if (rule.pathIncludes && !call.path.toLowerCase().includes(rule.pathIncludes.toLowerCase())) continue
+      if (rule.whileRunning && !this.running(call.path)) continue
       const hits = this.ruleHits.get(i) ?? 0
       if (hits >= (rule.times ?? 1)) continue
       this.ruleHits.set(i, hits + 1)
@@ -346,6 +347,28 @@ class Emulator implements DeploymentHost {
     const statuses = f.statuses?.length ? f.statuses : [429, 500, 503]
     const status = statuses[Math.floor(this.random() * statuses.length)] as number
     return this.faultError(status)
+  }
+
+  /** Is an operation on this resource still in progress? */
+  private running(path: string): boolean {
+    const target = key(path)
+    for (const op of this.state.operations.values()) if (op.target === target && op.status === 'InProgress') return true
+    return false
+  }
+
+  /** With `linkOrigin`, the answer's operation and paging URLs name another origin (see FaultSettings). */
+  private foreignLinks(reply: ArmReply): ArmReply {
+    const origin = this.faults?.linkOrigin
+    if (!origin) return reply
+    const swap = (v: string) => (v.startsWith(this.baseUrl) ? `${origin}${v.slice(this.baseUrl.length)}` : v)
+    const headers = Object.fromEntries(
+      Object.entries(reply.headers ?? {}).map(([k, v]) =>
+        /^(azure-asyncoperation|location)$/i.test(k) ? [k, swap(v)] : [k, v],
+      ),
+    )
+    const body = reply.body as {nextLink?: unknown} | undefined
+    const nextLink = typeof body?.nextLink === 'string' ? {nextLink: swap(body.nextLink)} : {}
+    return {...reply, headers, ...(body && typeof body === 'object' ? {body: {...body, ...nextLink}} : {})}
   }
 
   private faultError(status: number, code?: string, message?: string): ArmHttpError {
@@ -781,6 +804,19 @@ class Emulator implements DeploymentHost {
 
   // ---- HTTP ----------------------------------------------------------------------------------------------------
 
+  private readonly connections = new WeakMap<object, number>()
+
+  private connectionOf(req: IncomingMessage): number {
+    let n = this.connections.get(req.socket)
+    if (n === undefined) {
+      n = ++this.connectionCount
+      this.connections.set(req.socket, n)
+    }
+    return n
+  }
+
+  private connectionCount = 0
+
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = []
     for await (const c of req) chunks.push(c as Buffer)
@@ -803,6 +839,8 @@ class Emulator implements DeploymentHost {
       apiVersion: u.searchParams.get('api-version') ?? undefined,
       query: Object.fromEntries([...u.searchParams].filter(([k]) => k !== 'api-version')),
       status: 0,
+      userAgent: req.headers['user-agent'],
+      connection: this.connectionOf(req),
     }
     let reply: ArmReply
     try {
@@ -847,6 +885,7 @@ class Emulator implements DeploymentHost {
         entry.errorCode = 'InternalServerError'
       }
     }
+    reply = this.foreignLinks(reply)
     entry.status = reply.status
     if (reply.poll) entry.poll = true
     this.requests.push(entry)

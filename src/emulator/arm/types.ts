@@ -119,6 +119,11 @@ export interface FaultRule {
   times?: number
   code?: string
   message?: string
+  /**
+   * Match only while an operation started by an earlier write to the same resource is still running: ARM refuses
+   * such a write (409 DeploymentActive for a deployment, for example) instead of taking it.
+   */
+  whileRunning?: boolean
 }
 
 export interface FaultSettings {
@@ -138,6 +143,11 @@ export interface FaultSettings {
   retryAfterMs?: number
   retryAfterSeconds?: number
   rules?: FaultRule[]
+  /**
+   * A hostile or broken service: the long-running-operation URLs (Azure-AsyncOperation, Location) and paging links
+   * (nextLink) in the answers name this origin (e.g. `https://127.0.0.1:<other port>`) instead of the emulator's own.
+   */
+  linkOrigin?: string
 }
 
 export interface ArmEmulatorOptions {
@@ -196,6 +206,10 @@ export interface RequestLogEntry {
   fault?: boolean
   /** True for long-running-operation polls. */
   poll?: boolean
+  /** The client's User-Agent: one pipeline per process sends one value. */
+  userAgent?: string
+  /** Which TCP connection carried it (numbered from 1 per emulator), to count a client's connections. */
+  connection?: number
 }
 
 /** Published-message counter samples fed by the demo's brokers, read back as Azure Monitor metrics. */
