@@ -74,8 +74,9 @@ describe('engine rules (spawned CLI, ARM emulator)', () => {
   })
 
   it('(b) a run that finds its own deployment still running (interrupted run) waits for it and continues', async () => {
-    // An operation nobody polls ends 5 s after it started: the deployment the first run leaves outlives that run.
-    await withFakeArm({lroPolls: 3, lroSettleMs: 5000}, async (fake) => {
+    // Operations nobody polls never end by themselves here: the deployment the first run leaves runs until the test
+    // settles it, once the second run has met it running (no wall-clock race on a loaded machine).
+    await withFakeArm({lroPolls: 3, lroSettleMs: 3_600_000}, async (fake) => {
       let cli: SpawnedCli | undefined
       let sent = false
       const watch = setInterval(() => {
@@ -105,7 +106,14 @@ describe('engine rules (spawned CLI, ARM emulator)', () => {
         ],
       })
       fake.emulator.clearRequests()
-      const again = await runCli(['setup', '--json'], {env: fake.env})
+      // The first run's deployment ends while the second run waits for it (after ARM refused its PUT).
+      const settler = setInterval(() => {
+        if (fake.emulator.requests.some((q) => q.errorCode === 'DeploymentActive')) {
+          clearInterval(settler)
+          fake.emulator.settle()
+        }
+      }, 20)
+      const again = await runCli(['setup', '--json'], {env: fake.env}).finally(() => clearInterval(settler))
       assert.equal(again.code, 0, again.stdout + again.stderr)
       const out = JSON.parse(again.stdout) as {dataflows: {action: string}}
       assert.equal(out.dataflows.action, 'created')
