@@ -82,7 +82,8 @@ export async function rawRequest(
   emulator: ArmEmulator,
   method: string,
   path: string,
-  opts: {body?: unknown; headers?: Record<string, string>; auth?: boolean} = {},
+  /** `raw`: the body as given, JSON or not (instead of `body`, which is sent as JSON). */
+  opts: {body?: unknown; raw?: string; headers?: Record<string, string>; auth?: boolean} = {},
 ): Promise<{status: number; body: unknown; headers: Record<string, string>}> {
   const https = await import('node:https')
   if (opts.auth) {
@@ -92,7 +93,7 @@ export async function rawRequest(
     opts.headers = {...opts.headers, authorization: `Bearer ${token}`}
   }
   return new Promise((resolve, reject) => {
-    const text = opts.body === undefined ? undefined : JSON.stringify(opts.body)
+    const text = opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body))
     const req = https.request(
       `${emulator.url}${path}`,
       {

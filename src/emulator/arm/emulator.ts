@@ -98,19 +98,9 @@ class Emulator implements EmulatorContext, ControlTarget {
   }
 
   reset(seed?: ArmSeed | ArmScenarioName): void {
-    const s = this.state
-    s.subscriptions.clear()
-    s.resources.clear()
-    s.principals.clear()
-    s.replicating.clear()
-    s.operations.clear()
-    s.metrics.length = 0
-    s.takenNames.clear()
-    s.forbidden = []
-    s.tenantId = ''
-    s.callerPrincipalId = ''
+    this.state.clear()
     this.seed = resolveSeed(seed ?? this.options.seed)
-    applySeed(s, this.seed, this.env)
+    applySeed(this.state, this.seed, this.env)
     this.requests.length = 0
     this.faults.set(this.options.faults)
   }
