@@ -48,11 +48,12 @@ export interface TypeSpec {
   provider: string
   apiVersions: readonly string[]
   patchable?: boolean
-  /** PUT/PATCH/DELETE are long-running (Azure-AsyncOperation / Location). */
-  lro: boolean
   /** Name rule: returns a problem or undefined. */
   checkName?: (name: string) => string | undefined
-  /** The stored resource a PUT or PATCH makes; absent: the type is read-only (GET and list, e.g. instances). */
+  /**
+   * The stored resource a PUT or PATCH makes; absent: the type is read-only (GET and list, e.g. instances). Every
+   * writable type's PUT, PATCH and DELETE are long-running (Azure-AsyncOperation / Location), as the tutorial's are.
+   */
   build?(input: BuildInput): ArmResource
   /** Applied when provisioning ends (hostname appears). */
   onProvisioned?(resource: ArmResource, env: EmulatorEnv): void
@@ -170,7 +171,6 @@ const namespaceSpec: WritableSpec = {
   provider: 'Microsoft.EventGrid',
   apiVersions: API_VERSIONS.eventGrid,
   patchable: true,
-  lro: true,
   checkName: EG_NAME,
   readOnly: [
     ['provisioningState'],
@@ -257,7 +257,6 @@ const topicSpaceSpec: WritableSpec = {
   type: 'Microsoft.EventGrid/namespaces/topicSpaces',
   provider: 'Microsoft.EventGrid',
   apiVersions: API_VERSIONS.eventGrid,
-  lro: true,
   checkName: EG_NAME,
   readOnly: [['provisioningState']],
   build(input) {
@@ -353,7 +352,6 @@ function iotChildSpec(type: string, checkProperties: (p: Record<string, unknown>
     type,
     provider: 'Microsoft.IoTOperations',
     apiVersions: API_VERSIONS.iotOperations,
-    lro: true,
     checkName: AIO_NAME,
     readOnly: [['provisioningState']],
     build(input) {
@@ -441,7 +439,6 @@ const readOnlySpec = (type: string, provider: string, apiVersions: readonly stri
   type,
   provider,
   apiVersions,
-  lro: false,
 })
 
 export const TYPE_SPECS: TypeSpec[] = [

@@ -75,10 +75,6 @@ export function handleTracked(ctx: EmulatorContext, call: ArmCall, sub: string, 
     if (!spec.build) throw methodNotAllowed(call)
     if (!existing) return {status: 204}
     ctx.operations.finishPending(id)
-    if (!spec.lro) {
-      state.deleteTree(id)
-      return {status: 200}
-    }
     existing.properties.provisioningState = 'Deleting'
     const op = ctx.operations.start({kind: 'location', target: key(id), complete: () => void state.deleteTree(id)})
     return {
@@ -132,7 +128,7 @@ function write(ctx: EmulatorContext, t: Target, w: Write, direct: boolean): {res
   const {spec, id} = t
   const resource = build(ctx, t, w)
   operations.finishPending(id)
-  if (!spec.lro || direct) {
+  if (direct) {
     resource.properties.provisioningState = 'Succeeded'
     spec.onProvisioned?.(resource, env)
     state.set(resource)
