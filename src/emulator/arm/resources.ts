@@ -9,8 +9,8 @@ import type {ArmResource} from './types.js'
 
 /**
  * The generic store of tracked resources under a resource group: GET/HEAD/PUT/PATCH/DELETE and list for every type in
- * resource-types.ts, and the one write path that PUT, PATCH, template deployments and what-if share (registration,
- * parent, name, body, then the long-running operation that provisions it).
+ * resource-types.ts. PUT, PATCH, template deployments and what-if share one `build` (registration, parent, name,
+ * body) and one `provision`; a PUT or PATCH then runs as a long-running operation, a deployment's step at once.
  */
 
 /** Which resource a write addresses. */
@@ -87,12 +87,10 @@ export function handleTracked(ctx: EmulatorContext, call: ArmCall, sub: string, 
   const body = bodyObject(call)
   if (m === 'PATCH' && !existing) throw notFound(target)
   if (m === 'PATCH' && !spec.patchable) throw methodNotAllowed(call)
-  const {resource, op} = write(ctx, target, {body, method: m, existing}, false)
-  const status = existing ? 200 : 201
-  if (!op) return ok(present(resource), status)
+  const {resource, op} = write(ctx, target, {body, method: m, existing})
   return ok(
     present(resource),
-    status,
+    existing ? 200 : 201,
     ctx.operations.writeHeaders(ctx.baseUrl, sub, spec.provider, resource, op, call.apiVersion),
   )
 }
@@ -100,7 +98,10 @@ export function handleTracked(ctx: EmulatorContext, call: ArmCall, sub: string, 
 /** Writes one template resource at once (a deployment's step: same checks as a PUT, no operation of its own). */
 export function writeDirect(ctx: EmulatorContext, res: TemplateResource, sub: string, rg: string): void {
   const {target, body} = templateTarget(res, sub, rg)
-  write(ctx, target, {body, method: 'PUT', existing: ctx.state.get(target.id)}, true)
+  const resource = build(ctx, target, {body, method: 'PUT', existing: ctx.state.get(target.id)})
+  ctx.operations.finishPending(target.id)
+  provision(ctx, target.spec, resource)
+  ctx.state.set(resource)
 }
 
 /** What a PUT of the template resource would store (validation included), without storing it: what-if's "after". */
@@ -113,8 +114,7 @@ export function preview(ctx: EmulatorContext, res: TemplateResource, sub: string
     {body, method: 'PUT', existing: ctx.state.get(target.id)},
     new Set([key(target.id.split('/').slice(0, -2).join('/'))]),
   )
-  r.properties.provisioningState = 'Succeeded'
-  target.spec.onProvisioned?.(r, ctx.env)
+  provision(ctx, target.spec, r)
   return r
 }
 
@@ -122,18 +122,18 @@ function notFound(t: Target): ArmHttpError {
   return armErrors.resourceNotFound(t.spec.type.split('/').slice(0, 2).join('/'), t.names.join('/'), t.rg)
 }
 
-/** Stores the built resource; `direct` (deployments): provisioned at once instead of through an operation. */
-function write(ctx: EmulatorContext, t: Target, w: Write, direct: boolean): {resource: ArmResource; op?: Operation} {
-  const {state, env, operations} = ctx
+/** What provisioning ends with: Succeeded, and what the type adds then (a namespace's hostname). */
+function provision(ctx: EmulatorContext, spec: TypeSpec, r: ArmResource): void {
+  r.properties.provisioningState = 'Succeeded'
+  spec.onProvisioned?.(r, ctx.env)
+}
+
+/** A PUT or PATCH: stored as Creating/Updating at once, provisioned by the operation it starts. */
+function write(ctx: EmulatorContext, t: Target, w: Write): {resource: ArmResource; op: Operation} {
+  const {state, operations} = ctx
   const {spec, id} = t
   const resource = build(ctx, t, w)
   operations.finishPending(id)
-  if (direct) {
-    resource.properties.provisioningState = 'Succeeded'
-    spec.onProvisioned?.(resource, env)
-    state.set(resource)
-    return {resource}
-  }
   resource.properties.provisioningState = w.existing ? 'Updating' : 'Creating'
   spec.onInProgress?.(resource)
   state.set(resource)
@@ -142,9 +142,7 @@ function write(ctx: EmulatorContext, t: Target, w: Write, direct: boolean): {res
     target: key(id),
     complete: () => {
       const r = state.get(id)
-      if (!r || r.properties.provisioningState === 'Deleting') return
-      r.properties.provisioningState = 'Succeeded'
-      spec.onProvisioned?.(r, env)
+      if (r && r.properties.provisioningState !== 'Deleting') provision(ctx, spec, r)
     },
   })
   return {resource, op}
