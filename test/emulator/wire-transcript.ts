@@ -13,6 +13,7 @@ import https from 'node:https'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import type {ArmEmulator} from '../../src/emulator/arm/index.js'
+import {bridgeTemplate} from './util.js'
 
 const root = process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 const {startArmEmulator} = (await import(
@@ -115,58 +116,20 @@ const AIO = '2024-11-01'
 const AIO2 = '2026-03-01'
 const ns = (n = 'aio-bridge-ns') => `${RG()}/providers/Microsoft.EventGrid/namespaces/${n}`
 const inst = `/providers/Microsoft.IoTOperations/instances/aio-instance`
-const cl = () => `${RG()}/providers/Microsoft.ExtendedLocation/customLocations/aio-cl`
-const bridgeTemplate = (host = 'ns.eastus-1.ts.eventgrid.azure.net:8883', bad = false) => {
-  const instance = "parameters('aioInstanceName')"
-  const extendedLocation = {name: "[variables('customLocationId')]", type: 'CustomLocation'}
-  const endpointId = `[resourceId('Microsoft.IoTOperations/instances/dataflowEndpoints', ${instance}, 'eventgrid')]`
-  const dataflow = (name: string, from: [string, string], to: [string, string]) => ({
-    type: 'Microsoft.IoTOperations/instances/dataflowProfiles/dataflows',
-    apiVersion: AIO,
-    name: `[format('{0}/{1}/{2}', ${instance}, 'default', '${name}')]`,
-    extendedLocation,
-    dependsOn: [endpointId],
-    properties: {
-      mode: 'Enabled',
-      operations: [
-        {operationType: 'Source', sourceSettings: {endpointRef: from[0], dataSources: [from[1]]}},
-        {operationType: 'Destination', destinationSettings: {endpointRef: to[0], dataDestination: to[1]}},
-      ],
-    },
-  })
-  return {
-    contentVersion: '1.0.0.0',
-    parameters: {
-      customLocationName: {type: 'string', defaultValue: 'aio-cl'},
-      aioInstanceName: {type: 'string', defaultValue: 'aio-instance'},
-      eventGridHostName: {type: 'string', defaultValue: host},
-    },
-    variables: {
-      customLocationId: "[resourceId('Microsoft.ExtendedLocation/customLocations', parameters('customLocationName'))]",
-    },
-    resources: [
-      {
-        type: 'Microsoft.IoTOperations/instances/dataflowEndpoints',
-        apiVersion: AIO,
-        name: `[concat(${instance}, '/', 'eventgrid')]`,
-        extendedLocation,
-        properties: bad
-          ? {endpointType: 'Nope'}
-          : {
-              endpointType: 'Mqtt',
-              mqttSettings: {
-                host: "[parameters('eventGridHostName')]",
-                authentication: {method: 'SystemAssignedManagedIdentity', systemAssignedManagedIdentitySettings: {}},
-                tls: {mode: 'Enabled'},
-              },
-            },
-      },
-      dataflow('local-to-remote', ['default', 'tutorial/local'], ['eventgrid', 'telemetry/aio']),
-      dataflow('remote-to-local', ['eventgrid', 'telemetry/#'], ['default', 'tutorial/cloud']),
-    ],
-    outputs: {endpointId: {type: 'string', value: endpointId}},
-  }
+/** The TopicSpaces Publisher role for the IoT Operations extension's identity, at the tenant's role id. */
+const publisherForExtension = {
+  properties: {
+    roleDefinitionId: '/providers/Microsoft.Authorization/roleDefinitions/a12b0b94-b317-4dcd-84a8-502ce99884c6',
+    principalId: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b',
+  },
 }
+const cl = () => `${RG()}/providers/Microsoft.ExtendedLocation/customLocations/aio-cl`
+/** A deployment of aio-bridge's template shape (an invalid endpoint with `bad`). */
+const bridge = (mode: string, host = 'ns.eastus-1.ts.eventgrid.azure.net:8883', bad = false) => ({
+  mode,
+  template: bridgeTemplate(bad ? {endpointProps: {endpointType: 'Nope'}} : {}),
+  parameters: {eventGridHostName: {value: host}},
+})
 
 async function world1() {
   emu = await startArmEmulator({
@@ -471,10 +434,10 @@ async function world1() {
   await ctl('POST', '/reset', {}, {'x-emulator-key': 'k'})
   await req('GET', `${RG()}/providers/Microsoft.Resources/deployments?api-version=2025-04-01`)
   await req('PUT', `${dep('bad name!')}?api-version=2025-04-01`, {
-    body: {properties: {mode: 'Incremental', template: bridgeTemplate()}},
+    body: {properties: bridge('Incremental')},
   })
   await req('PUT', `${dep('d1')}?api-version=2025-04-01`, {
-    body: {properties: {mode: 'Complete', template: bridgeTemplate()}},
+    body: {properties: bridge('Complete')},
   })
   await req('PUT', `${dep('d1')}?api-version=2025-04-01`, {body: {properties: {mode: 'Incremental'}}})
   await req('PUT', `${dep('d1')}?api-version=2025-04-01`, {
@@ -490,27 +453,27 @@ async function world1() {
     },
   })
   const wi = await req('POST', `${dep('d1')}/whatIf?api-version=2025-04-01`, {
-    body: {properties: {mode: 'Incremental', template: bridgeTemplate()}},
+    body: {properties: bridge('Incremental')},
   })
   await pollAll(wi)
   await req('GET', `${dep('d1')}/whatIf?api-version=2025-04-01`)
   const d1 = await req('PUT', `${dep('d1')}?api-version=2025-04-01`, {
-    body: {tags: {a: 'b'}, properties: {mode: 'Incremental', template: bridgeTemplate()}},
+    body: {tags: {a: 'b'}, properties: bridge('Incremental')},
   })
   await req('GET', `${dep('d1')}?api-version=2025-04-01`)
   await pollAll(d1)
   await req('GET', `${dep('d1')}?api-version=2025-04-01`)
   await req('GET', `${RG()}${inst}/dataflowProfiles/default/dataflows?api-version=${AIO}`)
   const wi2 = await req('POST', `${dep('d1')}/whatIf?api-version=2025-04-01`, {
-    body: {properties: {mode: 'Incremental', template: bridgeTemplate('other:8883')}},
+    body: {properties: bridge('Incremental', 'other:8883')},
   })
   await pollAll(wi2)
   const wi3 = await req('POST', `${dep('d1')}/whatIf?api-version=2025-04-01`, {
-    body: {properties: {mode: 'Incremental', template: bridgeTemplate(undefined, true)}},
+    body: {properties: bridge('Incremental', undefined, true)},
   })
   await pollAll(wi3)
   const d2 = await req('PUT', `${dep('d2')}?api-version=2025-04-01`, {
-    body: {properties: {mode: 'Incremental', template: bridgeTemplate(undefined, true)}},
+    body: {properties: bridge('Incremental', undefined, true)},
   })
   await pollAll(d2)
   await req('GET', `${dep('d2')}?api-version=2025-04-01`)
@@ -649,12 +612,7 @@ async function world2() {
     `${ns()}/providers/Microsoft.Authorization/roleAssignments/00000001-0000-4000-8000-000000000000?api-version=2022-04-01`,
     {
       auth: false,
-      body: {
-        properties: {
-          roleDefinitionId: '/providers/Microsoft.Authorization/roleDefinitions/a12b0b94-b317-4dcd-84a8-502ce99884c6',
-          principalId: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b',
-        },
-      },
+      body: publisherForExtension,
     },
   )
   await req(
@@ -662,12 +620,7 @@ async function world2() {
     `${RG()}/providers/Microsoft.Authorization/roleAssignments/00000001-0000-4000-8000-000000000000?api-version=2022-04-01`,
     {
       auth: false,
-      body: {
-        properties: {
-          roleDefinitionId: '/providers/Microsoft.Authorization/roleDefinitions/a12b0b94-b317-4dcd-84a8-502ce99884c6',
-          principalId: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b',
-        },
-      },
+      body: publisherForExtension,
     },
   )
   await emu.stop()
@@ -690,13 +643,7 @@ async function world2() {
         'PUT',
         `${ns()}/providers/Microsoft.Authorization/roleAssignments/00000001-0000-4000-8000-000000000000?api-version=2022-04-01`,
         {
-          body: {
-            properties: {
-              roleDefinitionId:
-                '/providers/Microsoft.Authorization/roleDefinitions/a12b0b94-b317-4dcd-84a8-502ce99884c6',
-              principalId: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b',
-            },
-          },
+          body: publisherForExtension,
         },
       )
     snapshot(`scenario ${sc}`)
