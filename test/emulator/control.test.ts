@@ -65,6 +65,69 @@ describe('ARM emulator control API (/_emulator/)', () => {
     assert.equal(emu.state.list('Microsoft.IoTOperations/instances').length, 2, 'seeding adds, it does not reset')
   })
 
+  it('is neither logged nor faulted; reads the fault settings, stores and settles by hand, and answers bad calls', async () => {
+    emu.reset()
+    const sub = `${emu.ids.subscription}?api-version=2022-12-01`
+    const faults = {rate: 1, statuses: [503], seed: 4}
+    assert.equal((await rawRequest(emu, 'PUT', '/_emulator/faults', {headers: key, body: faults})).status, 204)
+    assert.equal((await rawRequest(emu, 'GET', sub, {auth: true})).status, 503, 'ARM calls are faulted')
+    const read = await rawRequest(emu, 'GET', '/_emulator/faults', {headers: key})
+    assert.equal(read.status, 200, 'the control API is not')
+    assert.deepEqual(read.body, {faults, latencyMs: 0})
+    assert.equal((await rawRequest(emu, 'PUT', '/_emulator/faults', {headers: key, body: {}})).status, 204)
+    assert.deepEqual((await rawRequest(emu, 'GET', '/_emulator/faults', {headers: key})).body, {
+      faults: null,
+      latencyMs: 0,
+    })
+    assert.deepEqual(
+      emu.requests.map((r) => [r.method, r.status]),
+      [['GET', 503]],
+      'only the ARM call is in the request log',
+    )
+
+    // A resource stored by hand is what ARM then answers; one that does not exist is a 404.
+    const id = emu.ids.namespace('by-hand')
+    const stored = {id, name: 'by-hand', type: 'Microsoft.EventGrid/namespaces', location: 'eastus', properties: {}}
+    assert.equal((await rawRequest(emu, 'PUT', '/_emulator/resources', {headers: key, body: stored})).status, 204)
+    const got = await rawRequest(emu, 'GET', `${id}?api-version=2025-02-15`, {auth: true})
+    assert.deepEqual([got.status, (got.body as {name: string}).name], [200, 'by-hand'])
+    const byId = (x: string) => `/_emulator/resources?id=${encodeURIComponent(x)}`
+    assert.equal((await rawRequest(emu, 'GET', byId(id), {headers: key})).status, 200)
+    const missing = await rawRequest(emu, 'GET', byId(`${id}-gone`), {headers: key})
+    assert.deepEqual([missing.status, (missing.body as {error: {code: string}}).error.code], [404, 'ResourceNotFound'])
+    assert.equal((await rawRequest(emu, 'DELETE', byId(`${id}-gone`), {headers: key})).status, 404)
+
+    // settle finishes a running operation: the namespace is provisioned without a single poll.
+    const put = await rawRequest(emu, 'PUT', `${emu.ids.namespace()}?api-version=2025-02-15`, {
+      auth: true,
+      body: {location: 'eastus', properties: {topicSpacesConfiguration: {state: 'Enabled'}}},
+    })
+    assert.equal(put.status, 201)
+    assert.ok(put.headers['azure-asyncoperation'])
+    assert.equal(emu.getResource(emu.ids.namespace())?.properties.provisioningState, 'Creating')
+    assert.equal((await rawRequest(emu, 'POST', '/_emulator/settle', {headers: key})).status, 204)
+    const ns = emu.getResource(emu.ids.namespace())
+    assert.equal(ns?.properties.provisioningState, 'Succeeded')
+    const tsc = ns?.properties.topicSpacesConfiguration as {hostname?: string} | undefined
+    assert.match(String(tsc?.hostname), /\.ts\.eventgrid\./)
+
+    const code = (r: {body: unknown}) => (r.body as {error: {code: string}}).error.code
+    const wrongKey = await rawRequest(emu, 'GET', '/_emulator/faults', {headers: {'x-emulator-key': 'nope'}})
+    assert.deepEqual([wrongKey.status, code(wrongKey)], [401, 'AuthenticationFailed'])
+    const unknown = await rawRequest(emu, 'POST', '/_emulator/nothing', {headers: key})
+    assert.deepEqual([unknown.status, code(unknown)], [404, 'NotFound'])
+    const notJson = await rawRequest(emu, 'POST', '/_emulator/seed', {headers: key, raw: '{not json'})
+    assert.deepEqual([notJson.status, code(notJson)], [400, 'InvalidRequestContent'])
+
+    // reset empties everything, what was stored by hand and the metric samples included.
+    emu.addPublished(3)
+    assert.equal((await rawRequest(emu, 'POST', '/_emulator/reset', {headers: key})).status, 204)
+    assert.equal(emu.getResource(id), undefined)
+    assert.equal(emu.getResource(emu.ids.namespace()), undefined)
+    assert.deepEqual([emu.state.metrics.length, emu.state.operations.size, emu.requests.length], [0, 0, 0])
+    assert.ok(emu.getResource(emu.ids.instance()), 'and seeds the world anew')
+  })
+
   it('adds a fixed latency to every ARM response when asked', async () => {
     emu.reset()
     await rawRequest(emu, 'PUT', '/_emulator/latency', {headers: key, body: {ms: 60}})

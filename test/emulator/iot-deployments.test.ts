@@ -5,70 +5,11 @@ import {DeploymentsGateway, type WhatIfChange} from '../../src/azure/deployments
 import {type ArmEmulator, startArmEmulator} from '../../src/emulator/arm/index.js'
 import {isAioBridgeError} from '../../src/errors.js'
 import type {ArmTemplate} from '../../src/render/arm.js'
-import {clientFor} from './util.js'
+import {bridgeTemplate, clientFor} from './util.js'
 
 const AIO = '2024-11-01'
 const DEPLOY = '2025-04-01'
 const EXT = '2023-05-01'
-
-/** The shape aio-bridge's renderer emits: endpoint + two dataflows, names and ids built with format()/resourceId(). */
-function bridgeTemplate(opts: {host?: string; endpointProps?: Record<string, unknown>} = {}) {
-  const instance = "parameters('aioInstanceName')"
-  const extendedLocation = {name: "[variables('customLocationId')]", type: 'CustomLocation'}
-  const endpointId = `[resourceId('Microsoft.IoTOperations/instances/dataflowEndpoints', ${instance}, 'eventgrid')]`
-  const dataflow = (name: string, from: [string, string], to: [string, string]) => ({
-    type: 'Microsoft.IoTOperations/instances/dataflowProfiles/dataflows',
-    apiVersion: AIO,
-    name: `[format('{0}/{1}/{2}', ${instance}, 'default', '${name}')]`,
-    extendedLocation,
-    dependsOn: [endpointId],
-    properties: {
-      mode: 'Enabled',
-      operations: [
-        {operationType: 'Source', sourceSettings: {endpointRef: from[0], dataSources: [from[1]]}},
-        {
-          operationType: 'BuiltInTransformation',
-          builtInTransformationSettings: {
-            serializationFormat: 'Json',
-            map: [{type: 'PassThrough', inputs: ['*'], output: '*'}],
-          },
-        },
-        {operationType: 'Destination', destinationSettings: {endpointRef: to[0], dataDestination: to[1]}},
-      ],
-    },
-  })
-  return {
-    $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
-    contentVersion: '1.0.0.0',
-    parameters: {
-      customLocationName: {type: 'string', defaultValue: 'aio-cl'},
-      aioInstanceName: {type: 'string', defaultValue: 'aio-instance'},
-      eventGridHostName: {type: 'string'},
-    },
-    variables: {
-      customLocationId: "[resourceId('Microsoft.ExtendedLocation/customLocations', parameters('customLocationName'))]",
-    },
-    resources: [
-      {
-        type: 'Microsoft.IoTOperations/instances/dataflowEndpoints',
-        apiVersion: AIO,
-        name: `[concat(${instance}, '/', 'eventgrid')]`,
-        extendedLocation,
-        properties: opts.endpointProps ?? {
-          endpointType: 'Mqtt',
-          mqttSettings: {
-            host: "[parameters('eventGridHostName')]",
-            authentication: {method: 'SystemAssignedManagedIdentity', systemAssignedManagedIdentitySettings: {}},
-            tls: {mode: 'Enabled'},
-          },
-        },
-      },
-      dataflow('local-to-remote', ['default', 'tutorial/local'], ['eventgrid', 'telemetry/aio']),
-      dataflow('remote-to-local', ['eventgrid', 'telemetry/#'], ['default', 'tutorial/cloud']),
-    ],
-    outputs: {endpointId: {type: 'string', value: endpointId}},
-  }
-}
 
 describe('ARM emulator: extensions, IoT Operations, deployments, what-if and metrics through the real ArmClient', () => {
   let emu: ArmEmulator

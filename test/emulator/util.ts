@@ -82,7 +82,8 @@ export async function rawRequest(
   emulator: ArmEmulator,
   method: string,
   path: string,
-  opts: {body?: unknown; headers?: Record<string, string>; auth?: boolean} = {},
+  /** `raw`: the body as given, JSON or not (instead of `body`, which is sent as JSON). */
+  opts: {body?: unknown; raw?: string; headers?: Record<string, string>; auth?: boolean} = {},
 ): Promise<{status: number; body: unknown; headers: Record<string, string>}> {
   const https = await import('node:https')
   if (opts.auth) {
@@ -92,7 +93,7 @@ export async function rawRequest(
     opts.headers = {...opts.headers, authorization: `Bearer ${token}`}
   }
   return new Promise((resolve, reject) => {
-    const text = opts.body === undefined ? undefined : JSON.stringify(opts.body)
+    const text = opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body))
     const req = https.request(
       `${emulator.url}${path}`,
       {
@@ -118,4 +119,63 @@ export async function rawRequest(
     req.on('error', reject)
     req.end(text)
   })
+}
+
+/** The shape aio-bridge's renderer emits: endpoint + two dataflows, names and ids built with format()/resourceId(). */
+export function bridgeTemplate(opts: {endpointProps?: Record<string, unknown>} = {}) {
+  const instance = "parameters('aioInstanceName')"
+  const extendedLocation = {name: "[variables('customLocationId')]", type: 'CustomLocation'}
+  const endpointId = `[resourceId('Microsoft.IoTOperations/instances/dataflowEndpoints', ${instance}, 'eventgrid')]`
+  const dataflow = (name: string, from: [string, string], to: [string, string]) => ({
+    type: 'Microsoft.IoTOperations/instances/dataflowProfiles/dataflows',
+    apiVersion: '2024-11-01',
+    name: `[format('{0}/{1}/{2}', ${instance}, 'default', '${name}')]`,
+    extendedLocation,
+    dependsOn: [endpointId],
+    properties: {
+      mode: 'Enabled',
+      operations: [
+        {operationType: 'Source', sourceSettings: {endpointRef: from[0], dataSources: [from[1]]}},
+        {
+          operationType: 'BuiltInTransformation',
+          builtInTransformationSettings: {
+            serializationFormat: 'Json',
+            map: [{type: 'PassThrough', inputs: ['*'], output: '*'}],
+          },
+        },
+        {operationType: 'Destination', destinationSettings: {endpointRef: to[0], dataDestination: to[1]}},
+      ],
+    },
+  })
+  return {
+    $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+    contentVersion: '1.0.0.0',
+    parameters: {
+      customLocationName: {type: 'string', defaultValue: 'aio-cl'},
+      aioInstanceName: {type: 'string', defaultValue: 'aio-instance'},
+      eventGridHostName: {type: 'string'},
+    },
+    variables: {
+      customLocationId: "[resourceId('Microsoft.ExtendedLocation/customLocations', parameters('customLocationName'))]",
+    },
+    resources: [
+      {
+        type: 'Microsoft.IoTOperations/instances/dataflowEndpoints',
+        apiVersion: '2024-11-01',
+        name: `[concat(${instance}, '/', 'eventgrid')]`,
+        extendedLocation,
+        properties: opts.endpointProps ?? {
+          endpointType: 'Mqtt',
+          mqttSettings: {
+            host: "[parameters('eventGridHostName')]",
+            authentication: {method: 'SystemAssignedManagedIdentity', systemAssignedManagedIdentitySettings: {}},
+            tls: {mode: 'Enabled'},
+          },
+        },
+      },
+      dataflow('local-to-remote', ['default', 'tutorial/local'], ['eventgrid', 'telemetry/aio']),
+      dataflow('remote-to-local', ['eventgrid', 'telemetry/#'], ['default', 'tutorial/cloud']),
+    ],
+    outputs: {endpointId: {type: 'string', value: endpointId}},
+  }
 }

@@ -35,7 +35,7 @@ export const armErrors = {
       'ParentResourceNotFound',
       `Can not perform requested operation on nested resource. Parent resource '${parent}' not found.`,
     ),
-  invalidApiVersion: (version: string | undefined, type: string, supported: string[]) =>
+  invalidApiVersion: (version: string | undefined, type: string, supported: readonly string[]) =>
     new ArmHttpError(
       400,
       version ? 'InvalidApiVersionParameter' : 'MissingApiVersionParameter',
@@ -54,4 +54,23 @@ export const armErrors = {
   badRequest: (message: string, code = 'BadRequest') => new ArmHttpError(400, code, message),
   invalidName: (name: string, rule: string) =>
     new ArmHttpError(400, 'InvalidResourceName', `Resource name '${name}' is invalid. ${rule}`),
+  invalidUri: (path: string) =>
+    new ArmHttpError(404, 'InvalidRequestUri', `No HTTP resource was found that matches the request URI '${path}'.`),
+  /** The subscription, resource group or resource a scope names is missing: the error for that level. */
+  scopeNotFound: (scope: string): ArmHttpError => {
+    const segs = scope.split('/').filter(Boolean)
+    const p = segs.findIndex((s) => s.toLowerCase() === 'providers')
+    if (p < 0) {
+      return segs.length <= 2
+        ? armErrors.subscriptionNotFound(segs[1] as string)
+        : armErrors.resourceGroupNotFound(segs[3] as string)
+    }
+    const rest = segs.slice(p + 1)
+    const type = [rest[0], ...rest.slice(1).filter((_, i) => i % 2 === 0)].join('/')
+    const name = rest
+      .slice(1)
+      .filter((_, i) => i % 2 === 1)
+      .join('/')
+    return armErrors.resourceNotFound(type, name, segs[3] as string)
+  },
 }

@@ -1,9 +1,11 @@
 import {createHash, randomUUID} from 'node:crypto'
 import {ArmHttpError} from './arm-error.js'
+import {authorize} from './auth.js'
+import type {EmulatorContext} from './context.js'
 import {type ArmCall, type ArmReply, bodyObject, methodNotAllowed, ok, requireApiVersion} from './http.js'
 import {API_VERSIONS, checkTags, findTypeSpec, stripPaths} from './resource-types.js'
-import type {ArmState, Operation} from './state.js'
-import {type EvaluatedTemplate, evaluateTemplate, type TemplateResource} from './template.js'
+import {preview, writeDirect} from './resources.js'
+import {type EvaluatedTemplate, evaluateTemplate} from './template.js'
 import type {ArmResource} from './types.js'
 
 /**
@@ -13,24 +15,6 @@ import type {ArmResource} from './types.js'
  */
 
 const TYPE = 'Microsoft.Resources/deployments'
-
-export interface DeploymentHost {
-  state: ArmState
-  baseUrl: string
-  /** Writes one template resource synchronously (same validation as a PUT); throws ArmHttpError. */
-  writeDirect(res: TemplateResource, sub: string, rg: string): void
-  /** What a PUT of the template resource would store (validation included), without storing it. */
-  preview(res: TemplateResource, sub: string, rg: string): ArmResource
-  /** Throws 403 when the caller may not perform `action` on `id`. */
-  authorize(id: string, action: string, caller: string): void
-  startOperation(op: Omit<Operation, 'id' | 'startedAt' | 'status' | 'remaining'>): Operation
-  finishPending(target: string): void
-  page(items: unknown[]): unknown
-  /** Counts one poll of an operation (it may complete). */
-  advance(op: Operation): void
-  /** See ArmEmulatorOptions.deploymentSettled. */
-  deploymentSettled?: (resourceIds: string[]) => boolean
-}
 
 function deploymentId(sub: string, rg: string, name: string): string {
   return `/subscriptions/${sub}/resourceGroups/${rg}/providers/${TYPE}/${name}`
@@ -80,34 +64,31 @@ function parseRequest(
 }
 
 export function handleDeployments(
+  ctx: EmulatorContext,
   call: ArmCall,
-  host: DeploymentHost,
   sub: string,
   rg: string,
   rest: string[],
 ): ArmReply {
-  const {state} = host
+  const {state, operations} = ctx
   // rest: [] list | [name] | [name, 'whatIf'] | [name, 'operationStatuses', id]
-  if (rest.length === 3 && rest[1]?.toLowerCase() === 'operationstatuses')
-    return pollDeployment(host, rest[2] as string)
+  if (rest.length === 3 && rest[1]?.toLowerCase() === 'operationstatuses') return pollDeployment(ctx, rest[2] as string)
   requireApiVersion(call, API_VERSIONS.deployments, TYPE)
   if (rest.length === 0) {
     if (call.method !== 'GET') throw methodNotAllowed(call)
     const prefix = `/subscriptions/${sub}/resourcegroups/${rg}/`.toLowerCase()
-    return ok(
-      host.page(
-        state
-          .list(TYPE)
-          .filter((d) => d.id.toLowerCase().startsWith(prefix))
-          .map(view),
-      ),
-    )
+    return ok({
+      value: state
+        .list(TYPE)
+        .filter((d) => d.id.toLowerCase().startsWith(prefix))
+        .map(view),
+    })
   }
   const name = rest[0] as string
   const id = deploymentId(sub, rg, name)
   if (rest.length === 2 && rest[1]?.toLowerCase() === 'whatif') {
     if (call.method !== 'POST') throw methodNotAllowed(call)
-    return whatIf(call, host, sub, rg)
+    return whatIf(ctx, call, sub, rg)
   }
   if (rest.length !== 1) throw new ArmHttpError(404, 'NotFound', `No route for ${call.path}.`)
   const existing = state.get(id)
@@ -118,13 +99,13 @@ export function handleDeployments(
   if (call.method === 'DELETE') {
     // ARM: 204 when there is no such deployment; 202 + Location (then 204) when there is.
     if (!existing) return {status: 204}
-    host.finishPending(id)
-    const op = host.startOperation({
+    operations.finishPending(id)
+    const op = operations.start({
       kind: 'location',
       target: id.toLowerCase(),
       complete: () => void state.deleteTree(id),
     })
-    const url = `${host.baseUrl}/subscriptions/${sub}/operationresults/${op.id}?api-version=${call.apiVersion}`
+    const url = `${ctx.baseUrl}/subscriptions/${sub}/operationresults/${op.id}?api-version=${call.apiVersion}`
     return {status: 202, headers: {Location: url}}
   }
   if (call.method !== 'PUT') throw methodNotAllowed(call)
@@ -138,11 +119,11 @@ export function handleDeployments(
   const {props, evaluated} = parseRequest(call, sub, rg)
   // As ARM: the PUT's tags replace the record's (none given: none kept), checked like any resource's.
   const tags = checkTags((call.body as {tags?: unknown} | undefined)?.tags)
-  host.authorize(id, `${TYPE}/write`, call.caller)
-  for (const r of evaluated.resources) if (!r.existing) host.authorize(r.id, `${r.type}/write`, call.caller)
-  host.finishPending(id)
+  authorize(state, id, `${TYPE}/write`, call.caller)
+  for (const r of evaluated.resources) if (!r.existing) authorize(state, r.id, `${r.type}/write`, call.caller)
+  operations.finishPending(id)
 
-  const started = host.state.now()
+  const started = state.now()
   const correlationId = randomUUID()
   const deployment: ArmResource = {
     id: existing?.id ?? id,
@@ -162,7 +143,7 @@ export function handleDeployments(
     },
   }
   state.set(deployment)
-  const op = host.startOperation({
+  const op = operations.start({
     kind: 'async',
     target: deployment.id.toLowerCase(),
     complete: () => {
@@ -184,7 +165,7 @@ export function handleDeployments(
               )
             }
           } else {
-            host.writeDirect(r, sub, rg)
+            writeDirect(ctx, r, sub, rg)
             written.push(r.id)
           }
         } catch (err) {
@@ -194,7 +175,7 @@ export function handleDeployments(
         }
       }
       const p = deployment.properties
-      p.duration = `PT${((host.state.now() - started) / 1000).toFixed(3)}S`
+      p.duration = `PT${((state.now() - started) / 1000).toFixed(3)}S`
       p.outputResources = written.map((w) => ({id: w}))
       if (failures.length > 0) {
         p.provisioningState = 'Failed'
@@ -207,7 +188,7 @@ export function handleDeployments(
       }
     },
   })
-  const status = `${host.baseUrl}/subscriptions/${sub}/resourcegroups/${rg}/providers/${TYPE}/${name}/operationStatuses/${op.id}?api-version=${call.apiVersion}`
+  const status = `${ctx.baseUrl}/subscriptions/${sub}/resourcegroups/${rg}/providers/${TYPE}/${name}/operationStatuses/${op.id}?api-version=${call.apiVersion}`
   return ok(
     {...view(deployment), properties: {...deployment.properties, provisioningState: 'Accepted'}},
     existing ? 200 : 201,
@@ -217,14 +198,17 @@ export function handleDeployments(
   )
 }
 
-function pollDeployment(host: DeploymentHost, opId: string): ArmReply {
-  const op = host.state.operations.get(opId)
+/** The deployment's Azure-AsyncOperation: `Running` until it ends, and while `deploymentSettled` holds it. */
+function pollDeployment(ctx: EmulatorContext, opId: string): ArmReply {
+  const {state} = ctx
+  const op = state.operations.get(opId)
   if (!op) throw new ArmHttpError(404, 'OperationNotFound', `The operation '${opId}' could not be found.`)
-  host.advance(op)
+  ctx.operations.advance(op)
   const written = (
-    (host.state.get(op.target ?? '')?.properties.outputResources as Array<{id: string}> | undefined) ?? []
+    (state.get(op.target ?? '')?.properties.outputResources as Array<{id: string}> | undefined) ?? []
   ).map((r) => r.id)
-  const held = op.status === 'Succeeded' && host.deploymentSettled !== undefined && !host.deploymentSettled(written)
+  const settled = ctx.options.deploymentSettled
+  const held = op.status === 'Succeeded' && settled !== undefined && !settled(written)
   return {
     status: 200,
     body: {status: op.status === 'InProgress' || held ? 'Running' : op.status, ...(op.error ? {error: op.error} : {})},
@@ -256,16 +240,16 @@ function delta(before: unknown, after: unknown, path = ''): Array<Record<string,
   return [{path, propertyChangeType, before, after}]
 }
 
-function whatIf(call: ArmCall, host: DeploymentHost, sub: string, rg: string): ArmReply {
+function whatIf(ctx: EmulatorContext, call: ArmCall, sub: string, rg: string): ArmReply {
   const {evaluated} = parseRequest(call, sub, rg)
   const changes: Array<Record<string, unknown>> = []
   const errors: Array<{code: string; message: string; target: string}> = []
   for (const r of evaluated.resources) {
     if (r.existing) continue
-    const before = host.state.get(r.id)
+    const before = ctx.state.get(r.id)
     let after: ArmResource
     try {
-      after = host.preview(r, sub, rg)
+      after = preview(ctx, r, sub, rg)
     } catch (err) {
       if (!(err instanceof ArmHttpError)) throw err
       errors.push({code: err.code, message: err.message, target: r.id})
@@ -309,7 +293,7 @@ function whatIf(call: ArmCall, host: DeploymentHost, sub: string, rg: string): A
           },
         }
       : {status: 'Succeeded', properties: {changes}}
-  const op = host.startOperation({kind: 'location', result})
-  const url = `${host.baseUrl}/subscriptions/${sub}/operationresults/${op.id}?api-version=${call.apiVersion}`
+  const op = ctx.operations.start({kind: 'location', result})
+  const url = `${ctx.baseUrl}/subscriptions/${sub}/operationresults/${op.id}?api-version=${call.apiVersion}`
   return {status: 202, headers: {Location: url}}
 }

@@ -1,4 +1,11 @@
-import {ArmHttpError} from './arm-error.js'
+import {randomUUID} from 'node:crypto'
+import type {ServerResponse} from 'node:http'
+import {ArmHttpError, armErrors} from './arm-error.js'
+
+/**
+ * The wire: what a handler is given (ArmCall) and answers (ArmReply), the small helpers every handler shares, paging,
+ * and how an answer is written.
+ */
 
 /** What a handler answers; the server adds JSON encoding, request ids and the request log entry. */
 export interface ArmReply {
@@ -29,15 +36,7 @@ export function ok(body: unknown, status = 200, headers?: Record<string, string>
 
 export function requireApiVersion(call: ArmCall, supported: readonly string[], type: string): string {
   const v = call.apiVersion
-  if (!v || !supported.includes(v)) {
-    throw new ArmHttpError(
-      400,
-      v ? 'InvalidApiVersionParameter' : 'MissingApiVersionParameter',
-      v
-        ? `The api-version '${v}' is invalid. The supported versions for '${type}' are '${supported.join(',')}'.`
-        : 'The api-version query parameter (?api-version=) is required for all requests.',
-    )
-  }
+  if (!v || !supported.includes(v)) throw armErrors.invalidApiVersion(v, type, supported)
   return v
 }
 
@@ -59,4 +58,45 @@ export function bodyObject(call: ArmCall): Record<string, unknown> {
     )
   }
   return b as Record<string, unknown>
+}
+
+/**
+ * Pages a list answer `size` items at a time (0: one page), with a `nextLink` carrying `$skipToken` and the
+ * request's own query, as ARM's list operations do.
+ */
+export function pager(call: ArmCall, size: number, baseUrl: string): (items: unknown[]) => unknown {
+  return (items) => {
+    const skip = Number(call.query.get('$skipToken') ?? 0) || 0
+    if (size <= 0) return {value: items}
+    const value = items.slice(skip, skip + size)
+    if (skip + size >= items.length) return {value}
+    const q = new URLSearchParams(call.query)
+    q.set('$skipToken', String(skip + size))
+    if (call.apiVersion) q.set('api-version', call.apiVersion)
+    return {value, nextLink: `${baseUrl}${call.path}?${q.toString().replace(/\+/g, '%20')}`}
+  }
+}
+
+/** Writes an answer as JSON with ARM's request-id headers (no body for 204 or none). */
+export function send(res: ServerResponse, reply: ArmReply): void {
+  const requestId = randomUUID()
+  const headers: Record<string, string> = {
+    'x-ms-request-id': requestId,
+    'x-ms-correlation-request-id': requestId,
+    'x-ms-routing-request-id': `EASTUS:${requestId}`,
+    'cache-control': 'no-cache',
+    ...(reply.headers ?? {}),
+  }
+  if (reply.body === undefined || reply.status === 204) {
+    res.writeHead(reply.status, {...headers, 'content-length': '0'})
+    res.end()
+    return
+  }
+  const text = JSON.stringify(reply.body)
+  res.writeHead(reply.status, {
+    ...headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(text)),
+  })
+  res.end(text)
 }

@@ -3,12 +3,35 @@ import type {ArmCall, ArmReply} from './http.js'
 import {requireApiVersion} from './http.js'
 import {API_VERSIONS} from './resource-types.js'
 import {type ArmState, key} from './state.js'
+import type {ArmSeed} from './types.js'
 
 /**
  * Azure Monitor metrics (`GET {resourceId}/providers/Microsoft.Insights/metrics`, api-version 2018-01-01) for Event
  * Grid namespaces, fed by counters (`addMetric`): the demo's brokers count what they carry, verify --metrics reads it
  * back in Azure Monitor's shape.
  */
+
+/**
+ * Records `count` of `metric` at `at` (default now) for one namespace — its id, or its name in the seed's first
+ * resource group — or for any namespace.
+ */
+export function recordMetric(
+  state: ArmState,
+  seed: ArmSeed & {subscriptionId: string},
+  metric: string,
+  count: number,
+  opts: {namespace?: string; at?: number} = {},
+): void {
+  let scope = '*'
+  if (opts.namespace) {
+    scope = opts.namespace.includes('/')
+      ? key(opts.namespace)
+      : key(
+          `/subscriptions/${seed.subscriptionId}/resourceGroups/${seed.resourceGroups?.[0]?.name}/providers/Microsoft.EventGrid/namespaces/${opts.namespace}`,
+        )
+  }
+  state.metrics.push({metric, scope, count, at: opts.at ?? state.now()})
+}
 
 export const NAMESPACE_METRICS: Record<string, string> = {
   'Mqtt.SuccessfulPublishedMessages': 'MQTT: Successful Published Messages',

@@ -4,9 +4,9 @@ import type {ArmState} from './state.js'
 import type {ArmResource, SystemData} from './types.js'
 
 /**
- * The tracked resource types the emulator serves with PUT/PATCH/GET/DELETE: how a request body becomes the stored
- * resource (validation, defaults, PUT-replaces / PATCH-merges) and what finishing provisioning changes. The same
- * `build` serves the HTTP handlers, template deployments and what-if, so all three agree.
+ * The tracked resource types the emulator serves with PUT/PATCH/GET/DELETE, one spec each: how a request body becomes
+ * the stored resource (validation, defaults, PUT-replaces / PATCH-merges) and what finishing provisioning changes.
+ * The same `build` serves the HTTP handlers (resources.ts), template deployments and what-if, so all three agree.
  */
 
 export const API_VERSIONS = {
@@ -47,14 +47,14 @@ export interface TypeSpec {
   type: string
   provider: string
   apiVersions: readonly string[]
-  /** PUT allowed (false: GET/list only, e.g. IoT Operations instances). */
-  writable: boolean
   patchable?: boolean
-  /** PUT/PATCH/DELETE are long-running (Azure-AsyncOperation / Location). */
-  lro: boolean
   /** Name rule: returns a problem or undefined. */
   checkName?: (name: string) => string | undefined
-  build(input: BuildInput): ArmResource
+  /**
+   * The stored resource a PUT or PATCH makes; absent: the type is read-only (GET and list, e.g. instances). Every
+   * writable type's PUT, PATCH and DELETE are long-running (Azure-AsyncOperation / Location), as the tutorial's are.
+   */
+  build?(input: BuildInput): ArmResource
   /** Applied when provisioning ends (hostname appears). */
   onProvisioned?(resource: ArmResource, env: EmulatorEnv): void
   /** The in-flight view while the operation runs. */
@@ -62,6 +62,8 @@ export interface TypeSpec {
   /** Paths of read-only properties, ignored by what-if and by PATCH merges. */
   readOnly?: string[][]
 }
+
+type WritableSpec = TypeSpec & Required<Pick<TypeSpec, 'build'>>
 
 const EG_NAME = (n: string) =>
   n.length >= 3 && n.length <= 50 && /^[a-zA-Z0-9-]+$/.test(n)
@@ -72,7 +74,7 @@ const AIO_NAME = (n: string) =>
     ? undefined
     : "The name must be 3 to 63 characters, lower-case letters, digits and hyphens, starting and ending with a letter or digit (pattern '^[a-z0-9][a-z0-9-]*[a-z0-9]$')."
 
-function clone<T>(v: T): T {
+export function clone<T>(v: T): T {
   return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T)
 }
 
@@ -164,13 +166,11 @@ function oneOf(v: unknown, allowed: string[], what: string, code = 'InvalidReque
   }
 }
 
-const namespaceSpec: TypeSpec = {
+const namespaceSpec: WritableSpec = {
   type: 'Microsoft.EventGrid/namespaces',
   provider: 'Microsoft.EventGrid',
   apiVersions: API_VERSIONS.eventGrid,
-  writable: true,
   patchable: true,
-  lro: true,
   checkName: EG_NAME,
   readOnly: [
     ['provisioningState'],
@@ -253,12 +253,10 @@ const namespaceSpec: TypeSpec = {
   },
 }
 
-const topicSpaceSpec: TypeSpec = {
+const topicSpaceSpec: WritableSpec = {
   type: 'Microsoft.EventGrid/namespaces/topicSpaces',
   provider: 'Microsoft.EventGrid',
   apiVersions: API_VERSIONS.eventGrid,
-  writable: true,
-  lro: true,
   checkName: EG_NAME,
   readOnly: [['provisioningState']],
   build(input) {
@@ -348,6 +346,22 @@ function iotChildBase(input: BuildInput, type: string): ArmResource {
   }
 }
 
+/** A writable IoT Operations child type: the shared base, then `checkProperties` (which may fill defaults). */
+function iotChildSpec(type: string, checkProperties: (p: Record<string, unknown>) => void): WritableSpec {
+  return {
+    type,
+    provider: 'Microsoft.IoTOperations',
+    apiVersions: API_VERSIONS.iotOperations,
+    checkName: AIO_NAME,
+    readOnly: [['provisioningState']],
+    build(input) {
+      const r = iotChildBase(input, type)
+      checkProperties(r.properties)
+      return r
+    },
+  }
+}
+
 function required(v: unknown, path: string): void {
   if (v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0)) {
     throw armErrors.badRequest(
@@ -357,104 +371,74 @@ function required(v: unknown, path: string): void {
   }
 }
 
-const endpointSpec: TypeSpec = {
-  type: 'Microsoft.IoTOperations/instances/dataflowEndpoints',
-  provider: 'Microsoft.IoTOperations',
-  apiVersions: API_VERSIONS.iotOperations,
-  writable: true,
-  lro: true,
-  checkName: AIO_NAME,
-  readOnly: [['provisioningState']],
-  build(input) {
-    const r = iotChildBase(input, endpointSpec.type)
-    const p = r.properties
-    required(p.endpointType, 'properties.endpointType')
+const endpointSpec = iotChildSpec('Microsoft.IoTOperations/instances/dataflowEndpoints', (p) => {
+  required(p.endpointType, 'properties.endpointType')
+  oneOf(
+    p.endpointType,
+    ['DataExplorer', 'DataLakeStorage', 'FabricOneLake', 'Kafka', 'LocalStorage', 'Mqtt', 'OpenTelemetry'],
+    'properties.endpointType',
+    'InvalidRequestContent',
+  )
+  if (p.endpointType !== 'Mqtt') return
+  const mqtt = p.mqttSettings as Record<string, unknown> | undefined
+  required(mqtt, 'properties.mqttSettings')
+  const auth = (mqtt as Record<string, unknown>).authentication as Record<string, unknown> | undefined
+  required(auth, 'properties.mqttSettings.authentication')
+  required(auth?.method, 'properties.mqttSettings.authentication.method')
+  oneOf(
+    auth?.method,
+    [
+      'Anonymous',
+      'ServiceAccountToken',
+      'SystemAssignedManagedIdentity',
+      'UserAssignedManagedIdentity',
+      'X509Certificate',
+    ],
+    'properties.mqttSettings.authentication.method',
+    'InvalidRequestContent',
+  )
+  const tls = mqtt?.tls as Record<string, unknown> | undefined
+  oneOf(tls?.mode, ['Enabled', 'Disabled'], 'properties.mqttSettings.tls.mode', 'InvalidRequestContent')
+  intIn(mqtt?.qos, 0, 1, 'properties.mqttSettings.qos')
+  oneOf(mqtt?.retain, ['Keep', 'Never'], 'properties.mqttSettings.retain', 'InvalidRequestContent')
+  oneOf(mqtt?.protocol, ['Mqtt', 'WebSockets'], 'properties.mqttSettings.protocol', 'InvalidRequestContent')
+})
+
+const dataflowSpec = iotChildSpec('Microsoft.IoTOperations/instances/dataflowProfiles/dataflows', (p) => {
+  oneOf(p.mode, ['Enabled', 'Disabled'], 'properties.mode', 'InvalidRequestContent')
+  p.mode ??= 'Enabled'
+  required(p.operations, 'properties.operations')
+  if (!Array.isArray(p.operations))
+    throw armErrors.badRequest("'properties.operations' must be an array.", 'InvalidRequestContent')
+  for (const [i, op] of (p.operations as Array<Record<string, unknown>>).entries()) {
+    required(op?.operationType, `properties.operations[${i}].operationType`)
     oneOf(
-      p.endpointType,
-      ['DataExplorer', 'DataLakeStorage', 'FabricOneLake', 'Kafka', 'LocalStorage', 'Mqtt', 'OpenTelemetry'],
-      'properties.endpointType',
+      op.operationType,
+      ['Source', 'BuiltInTransformation', 'Destination'],
+      `properties.operations[${i}].operationType`,
       'InvalidRequestContent',
     )
-    if (p.endpointType === 'Mqtt') {
-      const mqtt = p.mqttSettings as Record<string, unknown> | undefined
-      required(mqtt, 'properties.mqttSettings')
-      const auth = (mqtt as Record<string, unknown>).authentication as Record<string, unknown> | undefined
-      required(auth, 'properties.mqttSettings.authentication')
-      required(auth?.method, 'properties.mqttSettings.authentication.method')
-      oneOf(
-        auth?.method,
-        [
-          'Anonymous',
-          'ServiceAccountToken',
-          'SystemAssignedManagedIdentity',
-          'UserAssignedManagedIdentity',
-          'X509Certificate',
-        ],
-        'properties.mqttSettings.authentication.method',
-        'InvalidRequestContent',
-      )
-      const tls = mqtt?.tls as Record<string, unknown> | undefined
-      oneOf(tls?.mode, ['Enabled', 'Disabled'], 'properties.mqttSettings.tls.mode', 'InvalidRequestContent')
-      intIn(mqtt?.qos, 0, 1, 'properties.mqttSettings.qos')
-      oneOf(mqtt?.retain, ['Keep', 'Never'], 'properties.mqttSettings.retain', 'InvalidRequestContent')
-      oneOf(mqtt?.protocol, ['Mqtt', 'WebSockets'], 'properties.mqttSettings.protocol', 'InvalidRequestContent')
+    if (op.operationType === 'Source') {
+      const s = op.sourceSettings as Record<string, unknown> | undefined
+      required(s?.endpointRef, `properties.operations[${i}].sourceSettings.endpointRef`)
+      required(s?.dataSources, `properties.operations[${i}].sourceSettings.dataSources`)
     }
-    return r
-  },
-}
-
-const dataflowSpec: TypeSpec = {
-  type: 'Microsoft.IoTOperations/instances/dataflowProfiles/dataflows',
-  provider: 'Microsoft.IoTOperations',
-  apiVersions: API_VERSIONS.iotOperations,
-  writable: true,
-  lro: true,
-  checkName: AIO_NAME,
-  readOnly: [['provisioningState']],
-  build(input) {
-    const r = iotChildBase(input, dataflowSpec.type)
-    const p = r.properties
-    oneOf(p.mode, ['Enabled', 'Disabled'], 'properties.mode', 'InvalidRequestContent')
-    p.mode ??= 'Enabled'
-    required(p.operations, 'properties.operations')
-    if (!Array.isArray(p.operations))
-      throw armErrors.badRequest("'properties.operations' must be an array.", 'InvalidRequestContent')
-    for (const [i, op] of (p.operations as Array<Record<string, unknown>>).entries()) {
-      required(op?.operationType, `properties.operations[${i}].operationType`)
-      oneOf(
-        op.operationType,
-        ['Source', 'BuiltInTransformation', 'Destination'],
-        `properties.operations[${i}].operationType`,
-        'InvalidRequestContent',
-      )
-      if (op.operationType === 'Source') {
-        const s = op.sourceSettings as Record<string, unknown> | undefined
-        required(s?.endpointRef, `properties.operations[${i}].sourceSettings.endpointRef`)
-        required(s?.dataSources, `properties.operations[${i}].sourceSettings.dataSources`)
-      }
-      if (op.operationType === 'Destination') {
-        const d = op.destinationSettings as Record<string, unknown> | undefined
-        required(d?.endpointRef, `properties.operations[${i}].destinationSettings.endpointRef`)
-        required(d?.dataDestination, `properties.operations[${i}].destinationSettings.dataDestination`)
-      }
+    if (op.operationType === 'Destination') {
+      const d = op.destinationSettings as Record<string, unknown> | undefined
+      required(d?.endpointRef, `properties.operations[${i}].destinationSettings.endpointRef`)
+      required(d?.dataDestination, `properties.operations[${i}].destinationSettings.dataDestination`)
     }
-    const ops = p.operations as Array<{operationType?: string}>
-    if (!ops.some((o) => o.operationType === 'Source') || !ops.some((o) => o.operationType === 'Destination')) {
-      throw armErrors.badRequest('A dataflow needs one Source and one Destination operation.', 'InvalidRequestContent')
-    }
-    return r
-  },
-}
+  }
+  const ops = p.operations as Array<{operationType?: string}>
+  if (!ops.some((o) => o.operationType === 'Source') || !ops.some((o) => o.operationType === 'Destination')) {
+    throw armErrors.badRequest('A dataflow needs one Source and one Destination operation.', 'InvalidRequestContent')
+  }
+})
 
 const readOnlySpec = (type: string, provider: string, apiVersions: readonly string[]): TypeSpec => ({
   type,
   provider,
   apiVersions,
-  writable: false,
-  lro: false,
-  build() {
-    throw new ArmHttpError(405, 'MethodNotAllowed', `The emulator does not write '${type}' resources.`)
-  },
 })
 
 export const TYPE_SPECS: TypeSpec[] = [
@@ -481,14 +465,26 @@ export function findTypeSpec(type: string): TypeSpec | undefined {
   return TYPE_SPECS.find((s) => s.type.toLowerCase() === t)
 }
 
-export function canonicalProvider(ns: string): string {
-  const all = [
+/** Every resource provider the emulator serves: the tracked types' and those of its other handlers. */
+export const PROVIDERS: readonly string[] = [
+  ...new Set([
     ...TYPE_SPECS.map((s) => s.provider),
     'Microsoft.Authorization',
     'Microsoft.Resources',
     'Microsoft.Insights',
-  ]
-  return all.find((p) => p.toLowerCase() === ns.toLowerCase()) ?? ns
+    'Microsoft.KubernetesConfiguration',
+  ]),
+]
+
+/** The provider namespace as ARM spells it (`microsoft.eventgrid` → `Microsoft.EventGrid`); unknown ones as given. */
+export function canonicalProvider(ns: string): string {
+  return PROVIDERS.find((p) => p.toLowerCase() === ns.toLowerCase()) ?? ns
 }
 
-export {dataflowSpec, endpointSpec, namespaceSpec, topicSpaceSpec}
+/** The id of a resource of `spec`'s type under a resource group, from the name of each type segment. */
+export function resourceIdOf(spec: TypeSpec, sub: string, rg: string, names: string[]): string {
+  const [ns, ...types] = spec.type.split('/')
+  return `/subscriptions/${sub}/resourceGroups/${rg}/providers/${ns}/${names.map((nm, i) => `${types[i]}/${nm}`).join('/')}`
+}
+
+export {namespaceSpec, topicSpaceSpec}

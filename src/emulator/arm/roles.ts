@@ -1,4 +1,4 @@
-import {ArmHttpError} from './arm-error.js'
+import {ArmHttpError, armErrors} from './arm-error.js'
 import {type ArmCall, type ArmReply, bodyObject, methodNotAllowed, ok, requireApiVersion} from './http.js'
 import {API_VERSIONS} from './resource-types.js'
 import {ROLE_IDS} from './seed.js'
@@ -59,7 +59,7 @@ export function handleRoleAssignments(
   page: (items: unknown[]) => unknown,
 ): ArmReply {
   requireApiVersion(call, API_VERSIONS.authorization, TYPE)
-  if (!state.scopeExists(scope)) throw scopeNotFound(scope)
+  if (!state.scopeExists(scope)) throw armErrors.scopeNotFound(scope)
   if (name === undefined) {
     if (call.method !== 'GET') throw methodNotAllowed(call)
     return ok(page(visible(state, scope, call.query.get('$filter')).map(roleView)))
@@ -163,25 +163,4 @@ export function handleRoleAssignments(
   }
   state.set(created)
   return ok(roleView(created), 201)
-}
-
-export function scopeNotFound(scope: string): ArmHttpError {
-  const segs = scope.split('/').filter(Boolean)
-  const p = segs.findIndex((s) => s.toLowerCase() === 'providers')
-  if (p < 0) {
-    if (segs.length <= 2)
-      return new ArmHttpError(404, 'SubscriptionNotFound', `The subscription '${segs[1]}' could not be found.`)
-    return new ArmHttpError(404, 'ResourceGroupNotFound', `Resource group '${segs[3]}' could not be found.`)
-  }
-  const rest = segs.slice(p + 1)
-  const type = [rest[0], ...rest.slice(1).filter((_, i) => i % 2 === 0)].join('/')
-  const name = rest
-    .slice(1)
-    .filter((_, i) => i % 2 === 1)
-    .join('/')
-  return new ArmHttpError(
-    404,
-    'ResourceNotFound',
-    `The Resource '${type}/${name}' under resource group '${segs[3]}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
-  )
 }

@@ -51,6 +51,20 @@ export class ArmState {
   /** Time source for systemData and metrics (tests may replace it). */
   now: () => number = () => Date.now()
 
+  /** Empties everything (before a reset seeds the world anew); `now` is kept. */
+  clear(): void {
+    this.subscriptions.clear()
+    this.resources.clear()
+    this.principals.clear()
+    this.replicating.clear()
+    this.operations.clear()
+    this.metrics.length = 0
+    this.takenNames.clear()
+    this.forbidden = []
+    this.tenantId = ''
+    this.callerPrincipalId = ''
+  }
+
   get(id: string): ArmResource | undefined {
     return this.resources.get(key(id))
   }
